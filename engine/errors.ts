@@ -1,0 +1,18 @@
+/**
+ * Errors of the engine carry a stable code and a message that names the thing at fault, its bad
+ * value and what is allowed. Across a process boundary they travel as `{ code, message }`.
+ */
+export class EngineError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** "'x' (allowed: a, b, c)": the standard tail of an unknown-name error. */
+export function unknownName(kind: string, name: unknown, known: readonly string[]): EngineError {
+  return new EngineError(
+    `unknown-${kind}`,
+    `unknown ${kind} ${JSON.stringify(name)} (known: ${known.join(', ')})`,
+  );
+}

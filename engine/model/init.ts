@@ -1,0 +1,36 @@
+import { unknownName } from '../errors';
+import type { Rng } from '../rng';
+
+/**
+ * Weight initialisers for a W of shape [inUnits, units] (column j = the incoming weights of neuron j).
+ * - paper (eq. 30–31): w ~ U[−1, 1], then each neuron's incoming weights scaled to unit L2 norm.
+ * - uniform: U[−1/√in, 1/√in] (PyTorch's nn.Linear default).
+ * - glorot: U[−√(6/(in+out)), √(6/(in+out))].
+ */
+export type InitName = 'paper' | 'uniform' | 'glorot';
+export const INIT_NAMES: readonly InitName[] = ['paper', 'uniform', 'glorot'];
+
+export function initWeights(name: string, w: Float32Array, inUnits: number, units: number, rng: Rng): void {
+  switch (name) {
+    case 'paper': {
+      for (let k = 0; k < w.length; k++) w[k] = 2 * rng.uniform() - 1;
+      for (let j = 0; j < units; j++) {
+        let sq = 0;
+        for (let i = 0; i < inUnits; i++) sq += w[i * units + j] ** 2;
+        const scale = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+        for (let i = 0; i < inUnits; i++) w[i * units + j] *= scale;
+      }
+      return;
+    }
+    case 'uniform':
+      return fillUniform(w, 1 / Math.sqrt(inUnits), rng);
+    case 'glorot':
+      return fillUniform(w, Math.sqrt(6 / (inUnits + units)), rng);
+    default:
+      throw unknownName('initialiser', name, INIT_NAMES);
+  }
+}
+
+function fillUniform(w: Float32Array, limit: number, rng: Rng): void {
+  for (let k = 0; k < w.length; k++) w[k] = (2 * rng.uniform() - 1) * limit;
+}

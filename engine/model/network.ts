@@ -1,0 +1,184 @@
+import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from '../backend/types';
+import { EngineError, unknownName } from '../errors';
+import type { Rng } from '../rng';
+import type { LifLayerPlan, ModelPlan } from '../spec/infer';
+import type { Param } from '../optim/optimizer';
+import { initWeights } from './init';
+import { prepareBernoulli } from '../encode/bernoulli';
+
+/** Which temporal terms the backward pass keeps (MATH.md "Backward"). */
+export type GradModeName = 'stbp' | 'sdbp' | 'detach-reset';
+export const GRAD_MODES: Record<GradModeName, GradMode> = {
+  stbp: { resetPath: true, leakPath: true },
+  sdbp: { resetPath: false, leakPath: false },
+  'detach-reset': { resetPath: false, leakPath: true },
+};
+export function gradMode(name: string): GradMode {
+  if (!(name in GRAD_MODES)) throw unknownName('gradient mode', name, Object.keys(GRAD_MODES));
+  return GRAD_MODES[name as GradModeName];
+}
+
+/** A LIF layer's parameters, gradients and the activity kept for the backward pass. */
+interface LayerState {
+  plan: LifLayerPlan;
+  w: Float32Array;
+  b: Float32Array;
+  dw: Float32Array;
+  db: Float32Array;
+  /** x, then u, for all T·batch rows. */
+  u: Float32Array;
+  /** ∂L/∂o, then ε = ∂L/∂u. */
+  g: Float32Array;
+  spikes: SpikeLists;
+}
+
+/**
+ * A spiking network of LIF layers run multi-step and time-major (MATH.md): per layer one
+ * spike-driven matmul for all T steps, then the fused LIF scan; backward runs the scans in reverse.
+ * Buffers are sized once for (steps, maxBatch) in the backend's memory and reused every batch.
+ */
+export class SpikingNetwork {
+  readonly layers: LayerState[];
+  readonly input: SpikeLists;
+  readonly counts: Float32Array;
+  private readonly code: BernoulliCode;
+  private batch = 0;
+
+  constructor(readonly plan: ModelPlan, readonly kernels: Kernels, readonly steps: number, readonly maxBatch: number) {
+    if (!Number.isInteger(steps) || steps < 1 || steps > 10000) throw new EngineError('bad-option', `steps T is ${steps}; allowed: an integer from 1 to 10000`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 100000) throw new EngineError('bad-option', `batch is ${maxBatch}; allowed: an integer from 1 to 100000`);
+    const rows = steps * maxBatch;
+    const k = kernels;
+    this.input = k.spikeLists(rows, plan.inputSize);
+    this.code = {
+      steps, batch: maxBatch, inputs: plan.inputSize,
+      thresholds: k.allocU32(maxBatch * plan.inputSize),
+      keys: k.allocU32(rows),
+      nonZero: k.allocI32(maxBatch * plan.inputSize),
+      nonZeroLen: k.allocI32(maxBatch),
+    };
+    this.layers = plan.layers.map((p) => ({
+      plan: p,
+      w: k.allocF32(p.inUnits * p.units),
+      b: k.allocF32(p.units),
+      dw: k.allocF32(p.inUnits * p.units),
+      db: k.allocF32(p.units),
+      u: k.allocF32(rows * p.units),
+      g: k.allocF32(rows * p.units),
+      spikes: k.spikeLists(rows, p.units),
+    }));
+    this.counts = new Float32Array(maxBatch * plan.classes);
+  }
+
+  /** Trainable tensors in a fixed order (weights then bias of each layer; biases only if learnt). */
+  params(): Param[] {
+    return this.layers.flatMap((l) => [
+      { value: l.w, grad: l.dw },
+      ...(l.plan.bias ? [{ value: l.b, grad: l.db }] : []),
+    ]);
+  }
+
+  init(name: string, rng: Rng): void {
+    for (const l of this.layers) {
+      initWeights(name, l.w, l.plan.inUnits, l.plan.units, rng);
+      l.b.fill(0);
+    }
+  }
+
+  get currentBatch(): number {
+    return this.batch;
+  }
+
+  /** Bernoulli-code a batch of intensities [batch, inputs] in [0, 1] into the input spikes. */
+  encode(intensities: Float32Array, batch: number, rng: Rng): void {
+    this.setBatch(batch);
+    prepareBernoulli(intensities, batch, this.plan.inputSize, this.steps, rng, { ...this.code, batch });
+    this.kernels.encodeBernoulli({ ...this.code, batch }, this.rowsView(this.input));
+  }
+
+  /** Use given input spikes, dense 0/1 [steps·batch, inputs] (tests, event data). */
+  setInputSpikes(dense: ArrayLike<number>, batch: number): void {
+    this.setBatch(batch);
+    const n = this.plan.inputSize;
+    for (let r = 0; r < this.steps * batch; r++) {
+      let count = 0;
+      for (let i = 0; i < n; i++) if (dense[r * n + i]) this.input.idx[this.input.start[r] + count++] = i;
+      this.input.len[r] = count;
+    }
+  }
+
+  /** Forward over all T steps; fills `counts` [batch, classes] with output spike counts. */
+  forward(): Float32Array {
+    const k = this.kernels;
+    let below = this.rowsView(this.input);
+    for (const l of this.layers) {
+      k.spikeMatmul(below, l.w, l.plan.units, l.u);
+      const spikes = this.rowsView(l.spikes);
+      k.lifForward(l.u, l.b, this.scan(l.plan), spikes);
+      below = spikes;
+    }
+    const out = this.layers[this.layers.length - 1];
+    const classes = this.plan.classes;
+    this.counts.fill(0, 0, this.batch * classes);
+    for (let r = 0; r < this.steps * this.batch; r++) {
+      const b = r % this.batch;
+      const from = out.spikes.start[r];
+      for (let k2 = 0; k2 < out.spikes.len[r]; k2++) this.counts[b * classes + out.spikes.idx[from + k2]]++;
+    }
+    return this.counts;
+  }
+
+  /**
+   * Backward (MATH.md): `outGrad` [batch, classes] is ∂L/∂o[t] of the output layer, the same for
+   * every step t. Fills every layer's dw and db.
+   */
+  backward(outGrad: Float32Array, mode: GradMode): void {
+    const k = this.kernels;
+    const rows = this.steps * this.batch;
+    const top = this.layers[this.layers.length - 1];
+    const classes = this.plan.classes;
+    for (let r = 0; r < rows; r++) {
+      const b = r % this.batch;
+      top.g.set(outGrad.subarray(b * classes, (b + 1) * classes), r * classes);
+    }
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const l = this.layers[i];
+      const units = l.plan.units;
+      k.lifBackward(l.u, l.g, this.scan(l.plan), mode);
+      const eps = l.g.subarray(0, rows * units);
+      if (l.plan.bias) k.columnSums(eps, rows, units, l.db);
+      const below = i > 0 ? this.layers[i - 1] : undefined;
+      k.spikeWeightGrad(this.rowsView(below ? below.spikes : this.input), eps, units, l.dw);
+      if (below) k.backpropInput(eps, l.w, rows, l.plan.inUnits, units, below.g);
+    }
+  }
+
+  /** Mean firing rate per layer over the last forward pass (spikes per neuron per step). */
+  firingRates(): number[] {
+    const rows = this.steps * this.batch;
+    return this.layers.map((l) => {
+      let total = 0;
+      for (let r = 0; r < rows; r++) total += l.spikes.len[r];
+      return total / (rows * l.plan.units);
+    });
+  }
+
+  private setBatch(batch: number): void {
+    if (!Number.isInteger(batch) || batch < 1 || batch > this.maxBatch) {
+      throw new EngineError('bad-option', `batch of ${batch} samples; allowed: 1 to ${this.maxBatch} (the network's maximum batch)`);
+    }
+    this.batch = batch;
+  }
+
+  private scan(p: LifLayerPlan): LifScan {
+    return {
+      steps: this.steps, batch: this.batch, units: p.units,
+      vth: p.vth, decay: p.decay, surrogateId: p.surrogateId, width: p.width,
+    };
+  }
+
+  /** The same lists restricted to the rows of the current batch. */
+  private rowsView(s: SpikeLists): SpikeLists {
+    return { ...s, rows: this.steps * this.batch };
+  }
+}

@@ -1,0 +1,135 @@
+// Fused LIF scans (MATH.md, eq. 3–8 forward; the four backward cases of eq. 10–23).
+// Layout is time-major: row r = t·batch + b of an [T·batch, n] matrix. A thread owns samples
+// [b0, b1) for all steps, so the sequential recursion over t never crosses threads.
+//
+// Spikes are never stored densely: o[t] = u[t] ≥ Vth is recomputed from the kept membrane
+// potentials, and the forward pass emits each row's spikes as an index list (for the next layer's
+// gather-add and the weight gradient).
+
+// Surrogate ids follow engine/neuron/surrogates.ts: 0 rectangular, 1 polynomial, 2 sigmoid, 3 gaussian.
+@inline function surrogate(id: i32, d: f32, a: f32): f32 {
+  if (id == 0) return Mathf.abs(d) < a * 0.5 ? 1 / a : 0;
+  if (id == 1) {
+    const s = Mathf.sqrt(a);
+    return Mathf.abs(d) < 2 / s ? s * 0.5 - a * 0.25 * Mathf.abs(d) : 0;
+  }
+  if (id == 2) {
+    const e = Mathf.exp(-d / a);
+    return e / (a * (1 + e) * (1 + e));
+  }
+  return Mathf.exp(-d * d / (2 * a)) / Mathf.sqrt(2 * Mathf.PI * a);
+}
+
+// Rectangular and polynomial windows in SIMD; the smooth ones lane by lane (they need exp).
+@inline function surrogate4(id: i32, d: v128, a: f32): v128 {
+  const ad = f32x4.abs(d);
+  if (id == 0) {
+    return v128.and(f32x4.lt(ad, f32x4.splat(a * 0.5)), f32x4.splat(1 / a));
+  }
+  if (id == 1) {
+    const s = Mathf.sqrt(a);
+    const h = f32x4.sub(f32x4.splat(s * 0.5), f32x4.mul(f32x4.splat(a * 0.25), ad));
+    return v128.and(f32x4.lt(ad, f32x4.splat(2 / s)), h);
+  }
+  let r = f32x4.splat(0);
+  r = f32x4.replace_lane(r, 0, surrogate(id, f32x4.extract_lane(d, 0), a));
+  r = f32x4.replace_lane(r, 1, surrogate(id, f32x4.extract_lane(d, 1), a));
+  r = f32x4.replace_lane(r, 2, surrogate(id, f32x4.extract_lane(d, 2), a));
+  r = f32x4.replace_lane(r, 3, surrogate(id, f32x4.extract_lane(d, 3), a));
+  return r;
+}
+
+// In place: x (synaptic input W·o[t,n−1], without bias) becomes u.
+//   u[t] = u[t−1] · tau · (1 − o[t−1]) + x[t] + bias,   o[t] = u[t] ≥ vth
+// Spikes of row r are written as indices to idx[r·n …], their count to len[r].
+export function lifForward(
+  xu: usize, bias: usize, idx: usize, len: usize,
+  steps: i32, batch: i32, n: i32, b0: i32, b1: i32, vth: f32, decay: f32,
+): void {
+  const rowBytes = <usize>n << 2;
+  const stepBytes = <usize>batch * rowBytes;
+  const vthv = f32x4.splat(vth);
+  const decayv = f32x4.splat(decay);
+  for (let t = 0; t < steps; t++) {
+    for (let b = b0; b < b1; b++) {
+      const r = t * batch + b;
+      const row = xu + <usize>r * rowBytes;
+      const list = idx + (<usize>r * <usize>n << 2);
+      let count = 0;
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        const at = row + (<usize>j << 2);
+        let u = f32x4.add(v128.load(at), v128.load(bias + (<usize>j << 2)));
+        if (t > 0) {
+          const prev = v128.load(at - stepBytes);
+          const keep = v128.and(f32x4.lt(prev, vthv), decayv); // tau·(1 − o[t−1])
+          u = f32x4.add(u, f32x4.mul(prev, keep));
+        }
+        v128.store(at, u);
+        let mask = i32x4.bitmask(f32x4.ge(u, vthv));
+        while (mask != 0) {
+          const lane = ctz(mask);
+          store<i32>(list + (<usize>count << 2), j + lane);
+          count++;
+          mask &= mask - 1;
+        }
+      }
+      for (; j < n; j++) {
+        const at = row + (<usize>j << 2);
+        let u = load<f32>(at) + load<f32>(bias + (<usize>j << 2));
+        if (t > 0) {
+          const prev = load<f32>(at - stepBytes);
+          if (prev < vth) u += prev * decay;
+        }
+        store<f32>(at, u);
+        if (u >= vth) {
+          store<i32>(list + (<usize>count << 2), j);
+          count++;
+        }
+      }
+      store<i32>(len + (<usize>r << 2), count);
+    }
+  }
+}
+
+// In place: g holds ∂L/∂o[t] from the layer above (and the loss); it becomes ε[t] = ∂L/∂u[t].
+//   δ[t] = g[t] + tdDelta · ε[t+1] · u[t] · (−tau)
+//   ε[t] = δ[t] · h(u[t] − vth) + tdEps · ε[t+1] · tau · (1 − o[t])
+// STBP: tdDelta = tdEps = 1; SDBP: both 0; detach-reset: tdDelta = 0.
+export function lifBackward(
+  u: usize, g: usize, steps: i32, batch: i32, n: i32, b0: i32, b1: i32,
+  vth: f32, decay: f32, surrogateId: i32, width: f32, tdDelta: i32, tdEps: i32,
+): void {
+  const rowBytes = <usize>n << 2;
+  const stepBytes = <usize>batch * rowBytes;
+  const vthv = f32x4.splat(vth);
+  const resetv = f32x4.splat(tdDelta ? -decay : 0);
+  const leakv = f32x4.splat(tdEps ? decay : 0);
+  const zero = f32x4.splat(0);
+  for (let t = steps - 1; t >= 0; t--) {
+    for (let b = b0; b < b1; b++) {
+      const offset = <usize>(t * batch + b) * rowBytes;
+      const urow = u + offset;
+      const grow = g + offset;
+      const last = t == steps - 1;
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        const at = <usize>j << 2;
+        const uu = v128.load(urow + at);
+        const next = last ? zero : v128.load(grow + at + stepBytes);
+        const delta = f32x4.add(v128.load(grow + at), f32x4.mul(f32x4.mul(next, uu), resetv));
+        const h = surrogate4(surrogateId, f32x4.sub(uu, vthv), width);
+        const leak = v128.and(f32x4.lt(uu, vthv), leakv); // tau·(1 − o[t])
+        v128.store(grow + at, f32x4.add(f32x4.mul(delta, h), f32x4.mul(next, leak)));
+      }
+      for (; j < n; j++) {
+        const at = <usize>j << 2;
+        const uu = load<f32>(urow + at);
+        const next: f32 = last ? 0 : load<f32>(grow + at + stepBytes);
+        const delta = load<f32>(grow + at) + (tdDelta ? next * uu * -decay : 0);
+        const leak: f32 = tdEps && uu < vth ? decay : 0;
+        store<f32>(grow + at, delta * surrogate(surrogateId, uu - vth, width) + next * leak);
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// Matrix kernels over raw pointers into one linear memory (f32 row-major, byte addresses).
+// Every kernel takes a row range [r0, r1) so two threads can split the work without locks.
+//
+// Register blocking: an output row is produced 32 floats (8 v128 accumulators) at a time, so each
+// contributing input row is read once per block and the output is written once, instead of a
+// load-add-store per contribution.
+
+// out[r, :] = Σ_{k < len[r]} B[idx[start[r] + k], :]   for r in [r0, r1)
+// A binary matrix given as fixed-capacity index lists selects rows of B: the product of spikes and
+// weights is a gather-add, no multiplies, work ∝ spikes. The same kernel computes dW = Xᵀ·ε when
+// given the transposed (column) lists of X and B = ε.
+export function gatherRows(
+  idx: usize, start: usize, len: usize, r0: i32, r1: i32, b: usize, out: usize, n: i32,
+): void {
+  const rowBytes = <usize>n << 2;
+  for (let r = r0; r < r1; r++) {
+    const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
+    const count = load<i32>(len + (<usize>r << 2));
+    const dst = out + <usize>r * rowBytes;
+    let c = 0;
+    for (; c + 32 <= n; c += 32) {
+      const col = <usize>c << 2;
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+      for (let k = 0; k < count; k++) {
+        const src = b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col;
+        a0 = f32x4.add(a0, v128.load(src, 0));
+        a1 = f32x4.add(a1, v128.load(src, 16));
+        a2 = f32x4.add(a2, v128.load(src, 32));
+        a3 = f32x4.add(a3, v128.load(src, 48));
+        a4 = f32x4.add(a4, v128.load(src, 64));
+        a5 = f32x4.add(a5, v128.load(src, 80));
+        a6 = f32x4.add(a6, v128.load(src, 96));
+        a7 = f32x4.add(a7, v128.load(src, 112));
+      }
+      const d = dst + col;
+      v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
+      v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
+    }
+    for (; c + 4 <= n; c += 4) {
+      const col = <usize>c << 2;
+      let a = f32x4.splat(0);
+      for (let k = 0; k < count; k++) {
+        a = f32x4.add(a, v128.load(b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col));
+      }
+      v128.store(dst + col, a);
+    }
+    for (; c < n; c++) {
+      const col = <usize>c << 2;
+      let s: f32 = 0;
+      for (let k = 0; k < count; k++) {
+        s += load<f32>(b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col);
+      }
+      store<f32>(dst + col, s);
+    }
+  }
+}
+
+// C[r, :] = Σ_k A[r, k] · B[k, :]  for r in [r0, r1); A is [m, kDim], B is [kDim, n].
+// Zero entries of A are skipped: surrogate gradients are zero outside their window, so ε is sparse.
+export function matmul(
+  a: usize, b: usize, out: usize, r0: i32, r1: i32, kDim: i32, n: i32,
+): void {
+  const rowBytes = <usize>n << 2;
+  for (let r = r0; r < r1; r++) {
+    const arow = a + (<usize>r * <usize>kDim << 2);
+    const dst = out + <usize>r * rowBytes;
+    let c = 0;
+    for (; c + 32 <= n; c += 32) {
+      const col = <usize>c << 2;
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+      for (let k = 0; k < kDim; k++) {
+        const s = load<f32>(arow + (<usize>k << 2));
+        if (s == 0) continue;
+        const v = f32x4.splat(s);
+        const src = b + <usize>k * rowBytes + col;
+        a0 = f32x4.add(a0, f32x4.mul(v, v128.load(src, 0)));
+        a1 = f32x4.add(a1, f32x4.mul(v, v128.load(src, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(v, v128.load(src, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(v, v128.load(src, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(v, v128.load(src, 64)));
+        a5 = f32x4.add(a5, f32x4.mul(v, v128.load(src, 80)));
+        a6 = f32x4.add(a6, f32x4.mul(v, v128.load(src, 96)));
+        a7 = f32x4.add(a7, f32x4.mul(v, v128.load(src, 112)));
+      }
+      const d = dst + col;
+      v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
+      v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
+    }
+    for (; c + 4 <= n; c += 4) {
+      const col = <usize>c << 2;
+      let acc = f32x4.splat(0);
+      for (let k = 0; k < kDim; k++) {
+        const s = load<f32>(arow + (<usize>k << 2));
+        if (s == 0) continue;
+        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(s), v128.load(b + <usize>k * rowBytes + col)));
+      }
+      v128.store(dst + col, acc);
+    }
+    for (; c < n; c++) {
+      const col = <usize>c << 2;
+      let acc: f32 = 0;
+      for (let k = 0; k < kDim; k++) {
+        acc += load<f32>(arow + (<usize>k << 2)) * load<f32>(b + <usize>k * rowBytes + col);
+      }
+      store<f32>(dst + col, acc);
+    }
+  }
+}
+
+// out[c, r] = a[r, c] for rows r in [r0, r1) of a ([m, n]); out is [n, m].
+export function transpose(a: usize, out: usize, r0: i32, r1: i32, m: i32, n: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const src = a + (<usize>r * <usize>n << 2);
+    for (let c = 0; c < n; c++) {
+      store<f32>(out + ((<usize>c * <usize>m + <usize>r) << 2), load<f32>(src + (<usize>c << 2)));
+    }
+  }
+}
+
+// out[c] = Σ_r a[r, c] for columns c in [c0, c1): the bias gradient Σ_t,b ε.
+export function columnSums(a: usize, out: usize, c0: i32, c1: i32, m: i32, n: i32): void {
+  const rowBytes = <usize>n << 2;
+  let c = c0;
+  for (; c + 4 <= c1; c += 4) {
+    let acc = f32x4.splat(0);
+    for (let r = 0; r < m; r++) acc = f32x4.add(acc, v128.load(a + <usize>r * rowBytes + (<usize>c << 2)));
+    v128.store(out + (<usize>c << 2), acc);
+  }
+  for (; c < c1; c++) {
+    let s: f32 = 0;
+    for (let r = 0; r < m; r++) s += load<f32>(a + <usize>r * rowBytes + (<usize>c << 2));
+    store<f32>(out + (<usize>c << 2), s);
+  }
+}

@@ -1,0 +1,85 @@
+// Spike index lists: encoding, and transposing row lists into column lists.
+
+// lowbias32 (Wellons): a fast 32-bit mixer with good avalanche. engine/encode/bernoulli.ts
+// computes the same function in JavaScript so both paths give identical spikes.
+@inline function mix32(v: u32): u32 {
+  let x = v;
+  x ^= x >> 16;
+  x *= 0x7feb352d;
+  x ^= x >> 15;
+  x *= 0x846ca68b;
+  x ^= x >> 16;
+  return x;
+}
+
+// Bernoulli rate coding for rows r in [r0, r1) of a [T·batch, n] spike matrix (r = t·batch + b).
+// Pixel i of sample b spikes at a step when mix32(key[r] + i·φ) < thr[b, i], thr = p·2³². Only the
+// pixels listed as non-zero for the sample (nz / nzLen, capacity n) are tested: dark pixels never
+// spike, and most MNIST pixels are dark.
+export function bernoulliEncode(
+  thr: usize, keys: usize, nz: usize, nzLen: usize, batch: i32, n: i32,
+  r0: i32, r1: i32, idx: usize, len: usize,
+): void {
+  for (let r = r0; r < r1; r++) {
+    const b = r % batch;
+    const key = load<u32>(keys + (<usize>r << 2));
+    const pixels = nz + (<usize>b * <usize>n << 2);
+    const thresholds = thr + (<usize>b * <usize>n << 2);
+    const count = load<i32>(nzLen + (<usize>b << 2));
+    const list = idx + (<usize>r * <usize>n << 2);
+    let spikes = 0;
+    for (let k = 0; k < count; k++) {
+      const i = load<i32>(pixels + (<usize>k << 2));
+      if (mix32(key + <u32>i * 0x9e3779b9) < load<u32>(thresholds + (<usize>i << 2))) {
+        store<i32>(list + (<usize>spikes << 2), i);
+        spikes++;
+      }
+    }
+    store<i32>(len + (<usize>r << 2), spikes);
+  }
+}
+
+// Column lists of a binary [rows, cols] matrix given as row lists (capacity rowCap): a counting
+// sort. colStart/colLen describe where column c's row numbers sit in colIdx, in increasing row
+// order, so sums over them are deterministic. Single-threaded: O(nnz + cols), a small pass.
+export function transposeLists(
+  idx: usize, len: usize, rowCap: i32, rows: i32, cols: i32,
+  colStart: usize, colLen: usize, colIdx: usize,
+): void {
+  memory.fill(colLen, 0, <usize>cols << 2);
+  for (let r = 0; r < rows; r++) {
+    const list = idx + (<usize>r * <usize>rowCap << 2);
+    const count = load<i32>(len + (<usize>r << 2));
+    for (let k = 0; k < count; k++) {
+      const at = colLen + (<usize>load<i32>(list + (<usize>k << 2)) << 2);
+      store<i32>(at, load<i32>(at) + 1);
+    }
+  }
+  let offset = 0;
+  for (let c = 0; c < cols; c++) {
+    store<i32>(colStart + (<usize>c << 2), offset);
+    offset += load<i32>(colLen + (<usize>c << 2));
+    store<i32>(colLen + (<usize>c << 2), 0);
+  }
+  for (let r = 0; r < rows; r++) {
+    const list = idx + (<usize>r * <usize>rowCap << 2);
+    const count = load<i32>(len + (<usize>r << 2));
+    for (let k = 0; k < count; k++) {
+      const c = <usize>load<i32>(list + (<usize>k << 2));
+      const fill = load<i32>(colLen + (c << 2));
+      store<i32>(colIdx + ((<usize>load<i32>(colStart + (c << 2)) + <usize>fill) << 2), r);
+      store<i32>(colLen + (c << 2), fill + 1);
+    }
+  }
+}
+
+// Scatter row lists into a dense 0/1 f32 matrix (rows [r0, r1)), for analog consumers and probes.
+export function listsToDense(idx: usize, len: usize, rowCap: i32, r0: i32, r1: i32, out: usize, n: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const row = out + (<usize>r * <usize>n << 2);
+    memory.fill(row, 0, <usize>n << 2);
+    const list = idx + (<usize>r * <usize>rowCap << 2);
+    const count = load<i32>(len + (<usize>r << 2));
+    for (let k = 0; k < count; k++) store<f32>(row + (<usize>load<i32>(list + (<usize>k << 2)) << 2), 1);
+  }
+}

@@ -1,0 +1,173 @@
+import { kernelsWasmBase64 } from './build/kernels';
+
+/** Names of the kernel exports (engine/wasm/assembly/index.ts); a job names its kernel by index. */
+export const KERNEL_NAMES = [
+  'gatherRows', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
+  'bernoulliEncode', 'transposeLists', 'listsToDense',
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+type KernelFn = (...args: number[]) => void;
+
+const PAGE = 65536;
+const CONTROL_BYTES = 64 + 8 * 32; // 16 i32 slots, then up to 32 f64 arguments
+
+/**
+ * A helper thread that runs kernel jobs over the shared memory. The platform seam
+ * (engine/wasm/threads-node.ts) creates it; the engine itself never imports worker_threads.
+ */
+export interface KernelThread {
+  terminate(): void;
+}
+export type SpawnKernelThread = (init: {
+  module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; names: readonly string[];
+}) => KernelThread;
+
+let compiled: WebAssembly.Module | undefined;
+function kernelModule(): WebAssembly.Module {
+  if (!compiled) {
+    const bytes = Uint8Array.from(atob(kernelsWasmBase64), (c) => c.charCodeAt(0));
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+/**
+ * One shared linear memory, a bump allocator over it, and the kernels instantiated on the calling
+ * thread plus optional helper threads. `run` splits a kernel's range argument between the threads:
+ * the calling thread takes the first part, helpers the rest, and it returns when all are done.
+ */
+export class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  private readonly kernels: Record<KernelName, KernelFn>;
+  private readonly control: SharedArrayBuffer;
+  private readonly ctrl32: Int32Array;
+  private readonly args64: Float64Array;
+  private readonly helpers: KernelThread[] = [];
+  // The module's static data (math tables) sits from address 1024 in the first page, and every
+  // instance, including a helper thread's, rewrites it when instantiated: the arena starts above.
+  private top = PAGE;
+
+  constructor(threads: number, spawn?: SpawnKernelThread) {
+    this.memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const instance = new WebAssembly.Instance(kernelModule(), {
+      env: { memory: this.memory, abort: () => { throw new Error('wasm kernel aborted'); } },
+    });
+    this.kernels = instance.exports as unknown as Record<KernelName, KernelFn>;
+    this.control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.ctrl32 = new Int32Array(this.control, 0, 16);
+    this.args64 = new Float64Array(this.control, 64, 32);
+    if (threads > 1 && spawn) {
+      for (let i = 1; i < threads; i++) {
+        this.helpers.push(spawn({ module: kernelModule(), memory: this.memory, control: this.control, names: KERNEL_NAMES }));
+      }
+    }
+  }
+
+  get threads(): number {
+    return 1 + this.helpers.length;
+  }
+
+  /** Reserve bytes (16-aligned, for SIMD loads); grows the memory as needed. */
+  allocBytes(bytes: number): number {
+    const at = (this.top + 15) & ~15;
+    const end = at + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    return at;
+  }
+  f32(count: number): Float32Array {
+    const at = this.allocBytes(count * 4);
+    return new Float32Array(this.buffer(), at, count);
+  }
+  i32(count: number): Int32Array {
+    const at = this.allocBytes(count * 4);
+    return new Int32Array(this.buffer(), at, count);
+  }
+  u32(count: number): Uint32Array {
+    const at = this.allocBytes(count * 4);
+    return new Uint32Array(this.buffer(), at, count);
+  }
+
+  /** True when the array is a view of this runtime's memory (so its byteOffset is an address). */
+  owns(a: ArrayBufferView): boolean {
+    return this.buffers.has(a.buffer as SharedArrayBuffer);
+  }
+
+  /** The current buffer; after growth it is a new object over the same memory, remembered too. */
+  private buffer(): SharedArrayBuffer {
+    const b = this.memory.buffer as unknown as SharedArrayBuffer;
+    this.buffers.add(b);
+    return b;
+  }
+  private readonly buffers = new WeakSet<SharedArrayBuffer>();
+
+  /** Run a kernel on the calling thread only. */
+  call(name: KernelName, ...args: number[]): void {
+    this.kernels[name](...args);
+  }
+
+  /**
+   * Run a kernel whose arguments at `rangeAt` and `rangeAt + 1` are a half-open range [lo, hi):
+   * the range is split evenly between this thread and the helpers.
+   */
+  split(name: KernelName, rangeAt: number, args: number[]): void {
+    const lo = args[rangeAt];
+    const hi = args[rangeAt + 1];
+    const parts = Math.min(this.threads, hi - lo);
+    if (parts <= 1) {
+      this.kernels[name](...args);
+      return;
+    }
+    const step = Math.ceil((hi - lo) / parts);
+    // One helper for now: the shared control block carries one job at a time.
+    const mid = Math.min(hi, lo + step);
+    const helperArgs = args.slice();
+    helperArgs[rangeAt] = mid;
+    helperArgs[rangeAt + 1] = hi;
+    this.args64.set(helperArgs);
+    Atomics.store(this.ctrl32, 1, KERNEL_NAMES.indexOf(name));
+    Atomics.store(this.ctrl32, 2, helperArgs.length);
+    Atomics.store(this.ctrl32, 3, 0);
+    Atomics.add(this.ctrl32, 0, 1);
+    Atomics.notify(this.ctrl32, 0);
+    const mine = args.slice();
+    mine[rangeAt + 1] = mid;
+    this.kernels[name](...mine);
+    while (Atomics.load(this.ctrl32, 3) === 0) Atomics.wait(this.ctrl32, 3, 0);
+    if (Atomics.load(this.ctrl32, 3) < 0) throw new Error(`wasm kernel ${name} failed on a helper thread`);
+  }
+
+  dispose(): void {
+    if (this.helpers.length) {
+      Atomics.store(this.ctrl32, 1, -1);
+      Atomics.add(this.ctrl32, 0, 1);
+      Atomics.notify(this.ctrl32, 0);
+    }
+    for (const h of this.helpers) h.terminate();
+    this.helpers.length = 0;
+  }
+}
+
+/** The loop a helper thread runs: wait for a job, run it over the shared memory, signal done. */
+export const KERNEL_THREAD_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, names } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm kernel aborted'); } } });
+const ctrl = new Int32Array(control, 0, 16);
+const args = new Float64Array(control, 64, 32);
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, 0, seen);
+  seen = Atomics.load(ctrl, 0);
+  const which = Atomics.load(ctrl, 1);
+  if (which < 0) break;
+  let status = 1;
+  // Another thread may have grown the shared memory: grow(0) makes this instance see the new size.
+  memory.grow(0);
+  try { instance.exports[names[which]](...Array.from(args.subarray(0, Atomics.load(ctrl, 2)))); }
+  catch (e) { status = -1; console.error('kernel thread:', names[which], e); }
+  Atomics.store(ctrl, 3, status);
+  Atomics.notify(ctrl, 3);
+}
+`;
