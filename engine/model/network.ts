@@ -78,9 +78,10 @@ export class SpikingNetwork {
     ]);
   }
 
-  init(name: string, rng: Rng): void {
+  init(name: string, rng: Rng, gain = 1): void {
     for (const l of this.layers) {
       initWeights(name, l.w, l.plan.inUnits, l.plan.units, rng);
+      if (gain !== 1) for (let i = 0; i < l.w.length; i++) l.w[i] *= gain;
       l.b.fill(0);
     }
   }

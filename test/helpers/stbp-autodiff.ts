@@ -4,6 +4,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { GradModeName } from '../../engine/model/network';
 import type { LifLayerPlan } from '../../engine/spec/infer';
 
+type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
+
 /**
  * The independent reference: the same forward as MATH.md written with tfjs ops, the spike as a
  * tf.customGrad whose gradient is the surrogate, and tfjs autodiff for everything else. SDBP and
@@ -63,17 +65,21 @@ export function referenceGradients(opts: {
 }
 
 /** Identity forward, zero gradient: cuts a path out of autodiff. */
-const stopGradient = tf.customGrad((x: tf.Tensor) => ({ value: tf.mul(x, 1), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.mul(x, 1),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as CustomGradientFunc);
 
 /** o = [u ≥ Vth] forward, dL/du = dL/do · h(u − Vth) backward. */
 function spikeFn(l: LifLayerPlan) {
-  return tf.customGrad((u: tf.Tensor, save: (ts: tf.Tensor[]) => void) => {
+  // customGrad's typing squeezes inputs and the save function into one parameter type.
+  return tf.customGrad(((u: tf.Tensor, save: tf.GradSaveFunc) => {
     save([u]);
     return {
       value: tf.cast(tf.greaterEqual(u, l.vth), 'float32'),
-      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.mul(dy, surrogate(l.surrogate, tf.sub(saved, l.vth), l.width)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, surrogate(l.surrogate, tf.sub(saved[0]!, l.vth), l.width)),
     };
-  });
+  }) as unknown as CustomGradientFunc);
 }
 
 function surrogate(name: string, d: tf.Tensor, a: number): tf.Tensor {

@@ -13,13 +13,14 @@ export function gatherRows(
   idx: usize, start: usize, len: usize, r0: i32, r1: i32, b: usize, out: usize, n: i32,
 ): void {
   const rowBytes = <usize>n << 2;
-  for (let r = r0; r < r1; r++) {
-    const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
-    const count = load<i32>(len + (<usize>r << 2));
-    const dst = out + <usize>r * rowBytes;
-    let c = 0;
-    for (; c + 32 <= n; c += 32) {
-      const col = <usize>c << 2;
+  // Column blocks outermost: one block of B (rows × 128 bytes) stays in L2 while every output row
+  // gathers from it; rows outermost would stream all of B through the cache once per row.
+  let c = 0;
+  for (; c + 32 <= n; c += 32) {
+    const col = <usize>c << 2;
+    for (let r = r0; r < r1; r++) {
+      const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
+      const count = load<i32>(len + (<usize>r << 2));
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
       let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
       for (let k = 0; k < count; k++) {
@@ -33,25 +34,31 @@ export function gatherRows(
         a6 = f32x4.add(a6, v128.load(src, 96));
         a7 = f32x4.add(a7, v128.load(src, 112));
       }
-      const d = dst + col;
+      const d = out + <usize>r * rowBytes + col;
       v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
       v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
     }
-    for (; c + 4 <= n; c += 4) {
-      const col = <usize>c << 2;
+  }
+  for (let r = r0; r < r1; r++) {
+    const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
+    const count = load<i32>(len + (<usize>r << 2));
+    const dst = out + <usize>r * rowBytes;
+    let cc = c;
+    for (; cc + 4 <= n; cc += 4) {
+      const col = <usize>cc << 2;
       let a = f32x4.splat(0);
       for (let k = 0; k < count; k++) {
         a = f32x4.add(a, v128.load(b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col));
       }
       v128.store(dst + col, a);
     }
-    for (; c < n; c++) {
-      const col = <usize>c << 2;
-      let s: f32 = 0;
+    for (; cc < n; cc++) {
+      const col = <usize>cc << 2;
+      let sum: f32 = 0;
       for (let k = 0; k < count; k++) {
-        s += load<f32>(b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col);
+        sum += load<f32>(b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col);
       }
-      store<f32>(dst + col, s);
+      store<f32>(dst + col, sum);
     }
   }
 }

@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+// The folders are top-level (DESIGN.md), not electron-vite's default src/{main,preload,renderer},
+// so every entry and output is spelled out.
+const fromRoot = (path: string): string => resolve(__dirname, path);
+
+export default defineConfig({
+  main: {
+    build: {
+      externalizeDeps: true,
+      outDir: fromRoot('out/main'),
+      rollupOptions: { input: { index: fromRoot('main/index.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      // The preload imports only electron (external) and types, so it stays one CommonJS file,
+      // which is what a sandboxed preload must be.
+      externalizeDeps: true,
+      outDir: fromRoot('out/preload'),
+      rollupOptions: { input: { index: fromRoot('preload/index.ts') } },
+    },
+  },
+  renderer: {
+    root: fromRoot('renderer'),
+    plugins: [vue()],
+    build: {
+      outDir: fromRoot('out/renderer'),
+      rollupOptions: { input: { index: fromRoot('renderer/index.html') } },
+    },
+  },
+});
