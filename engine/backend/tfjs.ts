@@ -1,6 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { bernoulliSpike } from '../encode/bernoulli';
 import { lifBackwardScan, lifForwardScan } from '../neuron/lif';
+import { adamUpdate, sgdUpdate } from '../optim/updates';
 import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from './types';
 
 type Tf = typeof tfc;
@@ -69,6 +70,14 @@ export class TfjsKernels implements Kernels {
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
     out.fill(0);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c] += a[r * cols + c];
+  }
+
+  sgdUpdate(p: Float32Array, g: Float32Array, lr: number): void {
+    sgdUpdate(p, g, lr);
+  }
+
+  adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lrT: number, beta1: number, beta2: number, epsHat: number): void {
+    adamUpdate(p, g, m, v, lrT, beta1, beta2, epsHat);
   }
 
   dispose(): void {}

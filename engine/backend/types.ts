@@ -27,6 +27,10 @@ export interface Kernels {
   lifBackward(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode): void;
   /** out[c] = Σ_r a[r, c]. */
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** p ← p − lr·g (engine/optim/updates.ts). */
+  sgdUpdate(p: Float32Array, g: Float32Array, lr: number): void;
+  /** One Adam step with bias corrections folded into lrT and epsHat (engine/optim/updates.ts). */
+  adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lrT: number, beta1: number, beta2: number, epsHat: number): void;
   dispose(): void;
 }
 

@@ -1,6 +1,9 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
 import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from './types';
 
+/** Below this many columns a gather reads few bytes per row and packing does not pay. */
+const PACK_MIN_COLUMNS = 64;
+
 /**
  * Event-driven WASM SIMD kernels: binary spike matrices travel as index lists, so S·W and Sᵀ·g are
  * gather-adds of weight (or gradient) rows, work ∝ spikes. Every buffer lives in the module's
@@ -49,9 +52,7 @@ export class WasmKernels implements Kernels {
   }
 
   spikeMatmul(s: SpikeLists, w: Float32Array, units: number, out: Float32Array): void {
-    this.rt.split('gatherRows', 3, [
-      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, this.inMemory(w), out.byteOffset, units,
-    ]);
+    this.gather(s.idx, s.start, s.len, s.rows, w, s.cols, units, out);
   }
 
   spikeWeightGrad(s: SpikeLists, g: Float32Array, units: number, dw: Float32Array): void {
@@ -61,8 +62,25 @@ export class WasmKernels implements Kernels {
     const colIdx = this.scratchI32('colIdx', s.rows * s.cols);
     this.rt.call('transposeLists', s.idx.byteOffset, s.len.byteOffset, s.cols, s.rows, s.cols,
       colStart.byteOffset, colLen.byteOffset, colIdx.byteOffset);
-    this.rt.split('gatherRows', 3, [
-      colIdx.byteOffset, colStart.byteOffset, colLen.byteOffset, 0, s.cols, this.inMemory(g), dw.byteOffset, units,
+    this.gather(colIdx, colStart, colLen, s.cols, g, s.rows, units, dw);
+  }
+
+  /**
+   * out[r] = Σ of the rows of b ([bRows, n]) listed for r. Wide matrices are first packed into
+   * 32-column blocks so each block is one contiguous region (see packBlocks).
+   */
+  private gather(
+    idx: Int32Array, start: Int32Array, len: Int32Array, rows: number,
+    b: Float32Array, bRows: number, n: number, out: Float32Array,
+  ): void {
+    if (n < PACK_MIN_COLUMNS) {
+      this.rt.split('gatherRows', 3, [idx.byteOffset, start.byteOffset, len.byteOffset, 0, rows, this.inMemory(b), out.byteOffset, n]);
+      return;
+    }
+    const packed = this.scratchF32('packed', bRows * Math.ceil(n / 32) * 32);
+    this.rt.split('packBlocks', 2, [this.inMemory(b), packed.byteOffset, 0, bRows, bRows, n]);
+    this.rt.split('gatherPacked', 3, [
+      idx.byteOffset, start.byteOffset, len.byteOffset, 0, rows, packed.byteOffset, bRows, this.inMemory(out), n,
     ]);
   }
 
@@ -87,7 +105,17 @@ export class WasmKernels implements Kernels {
   }
 
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
-    this.rt.call('columnSums', this.inMemory(a), this.inMemory(out), 0, cols, rows, cols);
+    this.rt.split('columnSums', 2, [this.inMemory(a), this.inMemory(out), 0, cols, rows, cols]);
+  }
+
+  sgdUpdate(p: Float32Array, g: Float32Array, lr: number): void {
+    this.rt.split('sgdUpdate', 2, [this.inMemory(p), this.inMemory(g), 0, p.length, lr]);
+  }
+
+  adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lrT: number, beta1: number, beta2: number, epsHat: number): void {
+    this.rt.split('adamUpdate', 4, [
+      this.inMemory(p), this.inMemory(g), this.inMemory(m), this.inMemory(v), 0, p.length, lrT, beta1, beta2, epsHat,
+    ]);
   }
 
   dispose(): void {

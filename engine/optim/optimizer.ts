@@ -1,4 +1,6 @@
+import type { Kernels } from '../backend/types';
 import { unknownName } from '../errors';
+import { adamUpdate, sgdUpdate } from './updates';
 
 /** A parameter tensor and its gradient, updated in place. */
 export interface Param {
@@ -6,16 +8,24 @@ export interface Param {
   grad: Float32Array;
 }
 
+/** Where updates run: a backend's kernels (its memory holds the slots), or plain JavaScript. */
+export type UpdateKernels = Pick<Kernels, 'allocF32' | 'sgdUpdate' | 'adamUpdate'>;
+const plainJs: UpdateKernels = {
+  allocF32: (n) => new Float32Array(n),
+  sgdUpdate,
+  adamUpdate,
+};
+
 /**
  * The base does the bookkeeping (parameters, step count, per-parameter state, serialisation);
- * a subclass writes only its update rule (tinygrad's optim.py).
+ * a subclass writes only its update rule (tinygrad's optim.py), run by the backend's kernels.
  */
 export abstract class Optimizer {
   protected t = 0;
   protected readonly slots: Float32Array[][];
 
-  constructor(protected readonly params: Param[], slotsPerParam: number) {
-    this.slots = params.map((p) => Array.from({ length: slotsPerParam }, () => new Float32Array(p.value.length)));
+  constructor(protected readonly params: Param[], slotsPerParam: number, protected readonly kernels: UpdateKernels = plainJs) {
+    this.slots = params.map((p) => Array.from({ length: slotsPerParam }, () => kernels.allocF32(p.value.length).fill(0)));
   }
 
   step(): void {
@@ -40,12 +50,11 @@ export abstract class Optimizer {
 /** Plain SGD: p ← p − lr·g (the paper's Table I uses lr 0.5). */
 export class Sgd extends Optimizer {
   readonly className = 'sgd';
-  constructor(params: Param[], readonly lr: number) {
-    super(params, 0);
+  constructor(params: Param[], readonly lr: number, kernels?: UpdateKernels) {
+    super(params, 0, kernels);
   }
   protected update(p: Float32Array, g: Float32Array): void {
-    const lr = this.lr;
-    for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
+    this.kernels.sgdUpdate(p, g, this.lr);
   }
   config() {
     return { lr: this.lr };
@@ -55,20 +64,16 @@ export class Sgd extends Optimizer {
 /** Adam (Kingma & Ba 2015) with bias correction; Table I: β1 0.9, β2 0.999, ε 1e−8. */
 export class Adam extends Optimizer {
   readonly className = 'adam';
-  constructor(params: Param[], readonly lr: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly eps = 1e-8) {
-    super(params, 2);
+  constructor(
+    params: Param[], readonly lr: number, kernels?: UpdateKernels,
+    readonly beta1 = 0.9, readonly beta2 = 0.999, readonly eps = 1e-8,
+  ) {
+    super(params, 2, kernels);
   }
-  protected update(p: Float32Array, g: Float32Array, [m, v]: Float32Array[]): void {
-    const { beta1: b1, beta2: b2 } = this;
-    const c2 = Math.sqrt(1 - b2 ** this.t);
-    const lrT = (this.lr * c2) / (1 - b1 ** this.t);
-    const epsHat = this.eps * c2;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i];
-      const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
-      const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
-      p[i] -= (lrT * mi) / (Math.sqrt(vi) + epsHat);
-    }
+  protected update(p: Float32Array, g: Float32Array, slots: Float32Array[]): void {
+    const c2 = Math.sqrt(1 - this.beta2 ** this.t);
+    const lrT = (this.lr * c2) / (1 - this.beta1 ** this.t);
+    this.kernels.adamUpdate(p, g, slots[0]!, slots[1]!, lrT, this.beta1, this.beta2, this.eps * c2);
   }
   config() {
     return { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps };
@@ -77,9 +82,9 @@ export class Adam extends Optimizer {
 
 export const OPTIMIZER_NAMES = ['adam', 'sgd'] as const;
 
-export function createOptimizer(name: string, params: Param[], lr: number): Optimizer {
+export function createOptimizer(name: string, params: Param[], lr: number, kernels?: UpdateKernels): Optimizer {
   if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`optimizer ${name}: lr is ${lr}; allowed: a finite number > 0`);
-  if (name === 'adam') return new Adam(params, lr);
-  if (name === 'sgd') return new Sgd(params, lr);
+  if (name === 'adam') return new Adam(params, lr, kernels);
+  if (name === 'sgd') return new Sgd(params, lr, kernels);
   throw unknownName('optimizer', name, OPTIMIZER_NAMES);
 }

@@ -82,7 +82,7 @@ export async function train(
   const rng = new Rng(o.seed);
   const net = new SpikingNetwork(plan, kernels, o.steps, o.batchSize);
   net.init(o.init, rng, o.initGain);
-  const optimizer = createOptimizer(o.optimizer, net.params(), o.lr);
+  const optimizer = createOptimizer(o.optimizer, net.params(), o.lr, kernels);
   const inputs = plan.inputSize;
   const intensities = new Float32Array(o.batchSize * inputs);
   const labels = new Uint8Array(o.batchSize);

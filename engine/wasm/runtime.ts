@@ -2,8 +2,8 @@ import { kernelsWasmBase64 } from './build/kernels';
 
 /** Names of the kernel exports (engine/wasm/assembly/index.ts); a job names its kernel by index. */
 export const KERNEL_NAMES = [
-  'gatherRows', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
-  'bernoulliEncode', 'transposeLists', 'listsToDense',
+  'gatherRows', 'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
+  'bernoulliEncode', 'transposeLists', 'listsToDense', 'sgdUpdate', 'adamUpdate',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;

@@ -141,3 +141,78 @@ export function columnSums(a: usize, out: usize, c0: i32, c1: i32, m: i32, n: i3
     store<f32>(out + (<usize>c << 2), s);
   }
 }
+
+// Column-block packing: dst[blk][r][32] = src[r, blk·32 …] for rows r in [r0, r1) of src
+// ([rows, n]); the last block is zero-padded. A gather then reads each block as one contiguous
+// region (rows × 128 bytes) instead of 128-byte pieces strided across the whole matrix, which
+// costs a TLB miss per row on large matrices.
+export function packBlocks(src: usize, dst: usize, r0: i32, r1: i32, rows: i32, n: i32): void {
+  const blocks = (n + 31) >> 5;
+  const blockBytes = <usize>rows << 7;
+  for (let r = r0; r < r1; r++) {
+    const row = src + (<usize>r * <usize>n << 2);
+    for (let blk = 0; blk < blocks; blk++) {
+      const d = dst + <usize>blk * blockBytes + (<usize>r << 7);
+      const c0 = blk << 5;
+      if (c0 + 32 <= n) {
+        const s = row + (<usize>c0 << 2);
+        v128.store(d, v128.load(s, 0), 0); v128.store(d, v128.load(s, 16), 16);
+        v128.store(d, v128.load(s, 32), 32); v128.store(d, v128.load(s, 48), 48);
+        v128.store(d, v128.load(s, 64), 64); v128.store(d, v128.load(s, 80), 80);
+        v128.store(d, v128.load(s, 96), 96); v128.store(d, v128.load(s, 112), 112);
+      } else {
+        for (let c = 0; c < 32; c++) {
+          store<f32>(d + (<usize>c << 2), c0 + c < n ? load<f32>(row + (<usize>(c0 + c) << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+// out[r, :] = Σ_{k < len[r]} B[idx[start[r] + k], :] with B given packed by packBlocks
+// (bRows rows). Same result as gatherRows, bit for bit (same order of additions).
+export function gatherPacked(
+  idx: usize, start: usize, len: usize, r0: i32, r1: i32, packed: usize, bRows: i32, out: usize, n: i32,
+): void {
+  const rowBytes = <usize>n << 2;
+  const blocks = (n + 31) >> 5;
+  for (let blk = 0; blk < blocks; blk++) {
+    const base = packed + (<usize>blk * <usize>bRows << 7);
+    const c0 = blk << 5;
+    for (let r = r0; r < r1; r++) {
+      const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
+      const count = load<i32>(len + (<usize>r << 2));
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+      for (let k = 0; k < count; k++) {
+        const src = base + (<usize>load<i32>(list + (<usize>k << 2)) << 7);
+        a0 = f32x4.add(a0, v128.load(src, 0));
+        a1 = f32x4.add(a1, v128.load(src, 16));
+        a2 = f32x4.add(a2, v128.load(src, 32));
+        a3 = f32x4.add(a3, v128.load(src, 48));
+        a4 = f32x4.add(a4, v128.load(src, 64));
+        a5 = f32x4.add(a5, v128.load(src, 80));
+        a6 = f32x4.add(a6, v128.load(src, 96));
+        a7 = f32x4.add(a7, v128.load(src, 112));
+      }
+      const d = out + <usize>r * rowBytes + (<usize>c0 << 2);
+      if (c0 + 32 <= n) {
+        v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
+        v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
+      } else {
+        // A partial last block: store only the columns that exist.
+        const tail = n - c0;
+        storeTail(d, a0, 0, tail); storeTail(d, a1, 4, tail); storeTail(d, a2, 8, tail); storeTail(d, a3, 12, tail);
+        storeTail(d, a4, 16, tail); storeTail(d, a5, 20, tail); storeTail(d, a6, 24, tail); storeTail(d, a7, 28, tail);
+      }
+    }
+  }
+}
+
+// Store the lanes of v that fall below `limit` floats, v holding floats first … first+3.
+@inline function storeTail(d: usize, v: v128, first: i32, limit: i32): void {
+  if (first < limit) store<f32>(d + (<usize>first << 2), f32x4.extract_lane(v, 0));
+  if (first + 1 < limit) store<f32>(d + (<usize>(first + 1) << 2), f32x4.extract_lane(v, 1));
+  if (first + 2 < limit) store<f32>(d + (<usize>(first + 2) << 2), f32x4.extract_lane(v, 2));
+  if (first + 3 < limit) store<f32>(d + (<usize>(first + 3) << 2), f32x4.extract_lane(v, 3));
+}

@@ -39,7 +39,7 @@ function setup(kernels: Kernels, surrogate: string, width: number, seed: number)
     neuron: { vth: 1.0, tau: 0.3, surrogate: { name: surrogate, width } },
     layers: [
       { className: 'input' as const, config: { shape: [12] } },
-      { className: 'dense' as const, config: { units: 9 } },
+      { className: 'dense' as const, config: { units: 70 } }, // ≥ 64: the packed gather path
       { className: 'dense' as const, config: { units: 7 } },
       { className: 'output' as const, config: { units: 5 } },
     ],
@@ -48,7 +48,7 @@ function setup(kernels: Kernels, surrogate: string, width: number, seed: number)
   const net = new SpikingNetwork(plan, kernels, steps, batch);
   const rng = new Rng(seed);
   for (const l of net.layers) {
-    for (let i = 0; i < l.w.length; i++) l.w[i] = (rng.uniform() * 2 - 0.6) * (1.6 / Math.sqrt(l.plan.inUnits));
+    for (let i = 0; i < l.w.length; i++) l.w[i] = (rng.uniform() * 2 - 0.8) * (2.2 / Math.sqrt(l.plan.inUnits));
     for (let i = 0; i < l.b.length; i++) l.b[i] = rng.uniform() * 0.4;
   }
   const input = new Float32Array(steps * batch * 12).map(() => (rng.uniform() < 0.4 ? 1 : 0));
