@@ -27,7 +27,7 @@ export class TfjsKernels implements Kernels {
   spikeLists(rows: number, cols: number): SpikeLists {
     const start = new Int32Array(rows);
     for (let r = 0; r < rows; r++) start[r] = r * cols;
-    return { rows, cols, idx: new Int32Array(rows * cols), start, len: new Int32Array(rows) };
+    return { rows, steps: 1, cols, idx: new Int32Array(rows * cols), start, len: new Int32Array(rows) };
   }
 
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void {

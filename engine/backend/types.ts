@@ -36,9 +36,13 @@ export interface Kernels {
 
 export type BackendFamily = 'wasm' | 'tfjs';
 
-/** Binary matrix as per-row index lists of capacity `cols` (row r's entries at idx[start[r]…]). */
+/**
+ * Binary matrix as per-row index lists of capacity `cols` (row r's entries at idx[start[r]…]).
+ * Rows are time-major, r = t·batch + b, with `steps` time steps (rows / steps samples).
+ */
 export interface SpikeLists {
   readonly rows: number;
+  readonly steps: number;
   readonly cols: number;
   readonly idx: Int32Array;
   readonly start: Int32Array;

@@ -1,9 +1,6 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
 import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from './types';
 
-/** Below this many columns a gather reads few bytes per row and packing does not pay. */
-const PACK_MIN_COLUMNS = 64;
-
 /**
  * Event-driven WASM SIMD kernels: binary spike matrices travel as index lists, so S·W and Sᵀ·g are
  * gather-adds of weight (or gradient) rows, work ∝ spikes. Every buffer lives in the module's
@@ -29,7 +26,7 @@ export class WasmKernels implements Kernels {
   spikeLists(rows: number, cols: number): SpikeLists {
     const start = this.rt.i32(rows);
     for (let r = 0; r < rows; r++) start[r] = r * cols;
-    return { rows, cols, idx: this.rt.i32(rows * cols), start, len: this.rt.i32(rows) };
+    return { rows, steps: 1, cols, idx: this.rt.i32(rows * cols), start, len: this.rt.i32(rows) };
   }
 
   /** A named scratch buffer reused across calls, reallocated only when it must grow. */
@@ -52,7 +49,9 @@ export class WasmKernels implements Kernels {
   }
 
   spikeMatmul(s: SpikeLists, w: Float32Array, units: number, out: Float32Array): void {
-    this.gather(s.idx, s.start, s.len, s.rows, w, s.cols, units, out);
+    // Output rows in sample-major order (one sample's steps share weight rows); W unpermuted.
+    this.packInto(w, s.cols, units, 1);
+    this.gather(s.idx, s.start, s.len, s.rows, s.steps, s.cols, units, out);
   }
 
   spikeWeightGrad(s: SpikeLists, g: Float32Array, units: number, dw: Float32Array): void {
@@ -60,27 +59,29 @@ export class WasmKernels implements Kernels {
     const colStart = this.scratchI32('colStart', s.cols);
     const colLen = this.scratchI32('colLen', s.cols);
     const colIdx = this.scratchI32('colIdx', s.rows * s.cols);
+    const batch = s.rows / s.steps;
     this.rt.call('transposeLists', s.idx.byteOffset, s.len.byteOffset, s.cols, s.rows, s.cols,
-      colStart.byteOffset, colLen.byteOffset, colIdx.byteOffset);
-    this.gather(colIdx, colStart, colLen, s.cols, g, s.rows, units, dw);
+      colStart.byteOffset, colLen.byteOffset, colIdx.byteOffset, s.steps, batch);
+    // The column lists name rows of g by sample-major position: pack g in that order.
+    this.packInto(g, s.rows, units, s.steps);
+    this.gather(colIdx, colStart, colLen, s.cols, 1, s.rows, units, dw);
   }
 
-  /**
-   * out[r] = Σ of the rows of b ([bRows, n]) listed for r. Wide matrices are first packed into
-   * 32-column blocks so each block is one contiguous region (see packBlocks).
-   */
+  /** Pack b ([rows, n], time-major with `steps`) into 32-column blocks, rows sample-major. */
+  private packInto(b: Float32Array, rows: number, n: number, steps: number): void {
+    const packed = this.scratchF32('packed', rows * Math.ceil(n / 32) * 32);
+    this.rt.split('packBlocks', 2, [this.inMemory(b), packed.byteOffset, 0, rows, rows, n, steps, rows / steps]);
+  }
+
+  /** out = the sums of packed rows listed per output row (output rows time-major with `steps`). */
   private gather(
-    idx: Int32Array, start: Int32Array, len: Int32Array, rows: number,
-    b: Float32Array, bRows: number, n: number, out: Float32Array,
+    idx: Int32Array, start: Int32Array, len: Int32Array, rows: number, steps: number,
+    bRows: number, n: number, out: Float32Array,
   ): void {
-    if (n < PACK_MIN_COLUMNS) {
-      this.rt.split('gatherRows', 3, [idx.byteOffset, start.byteOffset, len.byteOffset, 0, rows, this.inMemory(b), out.byteOffset, n]);
-      return;
-    }
     const packed = this.scratchF32('packed', bRows * Math.ceil(n / 32) * 32);
-    this.rt.split('packBlocks', 2, [this.inMemory(b), packed.byteOffset, 0, bRows, bRows, n]);
     this.rt.split('gatherPacked', 3, [
-      idx.byteOffset, start.byteOffset, len.byteOffset, 0, rows, packed.byteOffset, bRows, this.inMemory(out), n,
+      idx.byteOffset, start.byteOffset, len.byteOffset, 0, rows, steps, rows / steps,
+      packed.byteOffset, bRows, this.inMemory(out), n,
     ]);
   }
 

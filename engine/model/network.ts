@@ -180,6 +180,6 @@ export class SpikingNetwork {
 
   /** The same lists restricted to the rows of the current batch. */
   private rowsView(s: SpikeLists): SpikeLists {
-    return { ...s, rows: this.steps * this.batch };
+    return { ...s, rows: this.steps * this.batch, steps: this.steps };
   }
 }

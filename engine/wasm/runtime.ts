@@ -2,7 +2,7 @@ import { kernelsWasmBase64 } from './build/kernels';
 
 /** Names of the kernel exports (engine/wasm/assembly/index.ts); a job names its kernel by index. */
 export const KERNEL_NAMES = [
-  'gatherRows', 'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
+  'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
   'bernoulliEncode', 'transposeLists', 'listsToDense', 'sgdUpdate', 'adamUpdate',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];

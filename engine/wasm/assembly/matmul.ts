@@ -4,64 +4,9 @@
 // Register blocking: an output row is produced 32 floats (8 v128 accumulators) at a time, so each
 // contributing input row is read once per block and the output is written once, instead of a
 // load-add-store per contribution.
-
-// out[r, :] = Σ_{k < len[r]} B[idx[start[r] + k], :]   for r in [r0, r1)
-// A binary matrix given as fixed-capacity index lists selects rows of B: the product of spikes and
-// weights is a gather-add, no multiplies, work ∝ spikes. The same kernel computes dW = Xᵀ·ε when
-// given the transposed (column) lists of X and B = ε.
-export function gatherRows(
-  idx: usize, start: usize, len: usize, r0: i32, r1: i32, b: usize, out: usize, n: i32,
-): void {
-  const rowBytes = <usize>n << 2;
-  // Column blocks outermost: one block of B (rows × 128 bytes) stays in L2 while every output row
-  // gathers from it; rows outermost would stream all of B through the cache once per row.
-  let c = 0;
-  for (; c + 32 <= n; c += 32) {
-    const col = <usize>c << 2;
-    for (let r = r0; r < r1; r++) {
-      const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
-      const count = load<i32>(len + (<usize>r << 2));
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-      for (let k = 0; k < count; k++) {
-        const src = b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col;
-        a0 = f32x4.add(a0, v128.load(src, 0));
-        a1 = f32x4.add(a1, v128.load(src, 16));
-        a2 = f32x4.add(a2, v128.load(src, 32));
-        a3 = f32x4.add(a3, v128.load(src, 48));
-        a4 = f32x4.add(a4, v128.load(src, 64));
-        a5 = f32x4.add(a5, v128.load(src, 80));
-        a6 = f32x4.add(a6, v128.load(src, 96));
-        a7 = f32x4.add(a7, v128.load(src, 112));
-      }
-      const d = out + <usize>r * rowBytes + col;
-      v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
-      v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
-    }
-  }
-  for (let r = r0; r < r1; r++) {
-    const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
-    const count = load<i32>(len + (<usize>r << 2));
-    const dst = out + <usize>r * rowBytes;
-    let cc = c;
-    for (; cc + 4 <= n; cc += 4) {
-      const col = <usize>cc << 2;
-      let a = f32x4.splat(0);
-      for (let k = 0; k < count; k++) {
-        a = f32x4.add(a, v128.load(b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col));
-      }
-      v128.store(dst + col, a);
-    }
-    for (; cc < n; cc++) {
-      const col = <usize>cc << 2;
-      let sum: f32 = 0;
-      for (let k = 0; k < count; k++) {
-        sum += load<f32>(b + <usize>load<i32>(list + (<usize>k << 2)) * rowBytes + col);
-      }
-      store<f32>(dst + col, sum);
-    }
-  }
-}
+//
+// A binary matrix S times a dense B is a gather-add: out[r] = Σ of the rows of B that S lists for
+// r, no multiplies, work ∝ spikes. The same kernel computes dW = Sᵀ·ε from S's column lists.
 
 // C[r, :] = Σ_k A[r, k] · B[k, :]  for r in [r0, r1); A is [m, kDim], B is [kDim, n].
 // Zero entries of A are skipped: surrogate gradients are zero outside their window, so ε is sparse.
@@ -142,17 +87,26 @@ export function columnSums(a: usize, out: usize, c0: i32, c1: i32, m: i32, n: i3
   }
 }
 
-// Column-block packing: dst[blk][r][32] = src[r, blk·32 …] for rows r in [r0, r1) of src
-// ([rows, n]); the last block is zero-padded. A gather then reads each block as one contiguous
-// region (rows × 128 bytes) instead of 128-byte pieces strided across the whole matrix, which
-// costs a TLB miss per row on large matrices.
-export function packBlocks(src: usize, dst: usize, r0: i32, r1: i32, rows: i32, n: i32): void {
+// Row orders. A time-major matrix has row r = t·batch + b; its sample-major position is
+// q = b·steps + t. Visiting rows in sample-major order keeps one sample's T steps together: their
+// spikes come from the same few active inputs, so the weight rows they gather stay in L1.
+// (steps = 1, batch = rows gives the identity.)
+@inline function timeMajorRow(q: i32, steps: i32, batch: i32): i32 {
+  return (q % steps) * batch + q / steps;
+}
+
+// Column-block packing: dst[blk][q][32] = src[r, blk·32 …] for rows r in [r0, r1) of src
+// ([rows, n]), q the sample-major position of r; the last block is zero-padded. A gather then
+// reads each block as one contiguous region (rows × 128 bytes) instead of 128-byte pieces strided
+// across the whole matrix, which costs a TLB miss per row on large matrices.
+export function packBlocks(src: usize, dst: usize, r0: i32, r1: i32, rows: i32, n: i32, steps: i32, batch: i32): void {
   const blocks = (n + 31) >> 5;
   const blockBytes = <usize>rows << 7;
   for (let r = r0; r < r1; r++) {
     const row = src + (<usize>r * <usize>n << 2);
+    const q = (r % batch) * steps + r / batch;
     for (let blk = 0; blk < blocks; blk++) {
-      const d = dst + <usize>blk * blockBytes + (<usize>r << 7);
+      const d = dst + <usize>blk * blockBytes + (<usize>q << 7);
       const c0 = blk << 5;
       if (c0 + 32 <= n) {
         const s = row + (<usize>c0 << 2);
@@ -170,16 +124,20 @@ export function packBlocks(src: usize, dst: usize, r0: i32, r1: i32, rows: i32, 
 }
 
 // out[r, :] = Σ_{k < len[r]} B[idx[start[r] + k], :] with B given packed by packBlocks
-// (bRows rows). Same result as gatherRows, bit for bit (same order of additions).
+// (bRows rows, listed by their packed positions). Output rows are visited in sample-major order
+// q in [q0, q1) (see timeMajorRow); each row's sum runs in list order, so the split between
+// threads never changes a result.
 export function gatherPacked(
-  idx: usize, start: usize, len: usize, r0: i32, r1: i32, packed: usize, bRows: i32, out: usize, n: i32,
+  idx: usize, start: usize, len: usize, q0: i32, q1: i32, steps: i32, batch: i32,
+  packed: usize, bRows: i32, out: usize, n: i32,
 ): void {
   const rowBytes = <usize>n << 2;
   const blocks = (n + 31) >> 5;
   for (let blk = 0; blk < blocks; blk++) {
     const base = packed + (<usize>blk * <usize>bRows << 7);
     const c0 = blk << 5;
-    for (let r = r0; r < r1; r++) {
+    for (let q = q0; q < q1; q++) {
+      const r = timeMajorRow(q, steps, batch);
       const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
       const count = load<i32>(len + (<usize>r << 2));
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);

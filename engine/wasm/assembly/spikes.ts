@@ -39,12 +39,13 @@ export function bernoulliEncode(
   }
 }
 
-// Column lists of a binary [rows, cols] matrix given as row lists (capacity rowCap): a counting
-// sort. colStart/colLen describe where column c's row numbers sit in colIdx, in increasing row
-// order, so sums over them are deterministic. Single-threaded: O(nnz + cols), a small pass.
+// Column lists of a binary [rows, cols] time-major matrix given as row lists (capacity rowCap):
+// a counting sort. Column c lists the sample-major positions q = b·steps + t of its rows (the
+// layout packBlocks writes), in increasing order, so sums over them are deterministic.
+// colStart/colLen say where each column's list sits in colIdx. Single-threaded: O(nnz + cols).
 export function transposeLists(
   idx: usize, len: usize, rowCap: i32, rows: i32, cols: i32,
-  colStart: usize, colLen: usize, colIdx: usize,
+  colStart: usize, colLen: usize, colIdx: usize, steps: i32, batch: i32,
 ): void {
   memory.fill(colLen, 0, <usize>cols << 2);
   for (let r = 0; r < rows; r++) {
@@ -61,13 +62,14 @@ export function transposeLists(
     offset += load<i32>(colLen + (<usize>c << 2));
     store<i32>(colLen + (<usize>c << 2), 0);
   }
-  for (let r = 0; r < rows; r++) {
+  for (let q = 0; q < rows; q++) {
+    const r = (q % steps) * batch + q / steps;
     const list = idx + (<usize>r * <usize>rowCap << 2);
     const count = load<i32>(len + (<usize>r << 2));
     for (let k = 0; k < count; k++) {
       const c = <usize>load<i32>(list + (<usize>k << 2));
       const fill = load<i32>(colLen + (c << 2));
-      store<i32>(colIdx + ((<usize>load<i32>(colStart + (c << 2)) + <usize>fill) << 2), r);
+      store<i32>(colIdx + ((<usize>load<i32>(colStart + (c << 2)) + <usize>fill) << 2), q);
       store<i32>(colLen + (c << 2), fill + 1);
     }
   }
