@@ -115,7 +115,8 @@ export class WasmKernels implements Kernels {
 
   adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lrT: number, beta1: number, beta2: number, epsHat: number): void {
     this.rt.split('adamUpdate', 4, [
-      this.inMemory(p), this.inMemory(g), this.inMemory(m), this.inMemory(v), 0, p.length, lrT, beta1, beta2, epsHat,
+      this.inMemory(p), this.inMemory(g), this.inMemory(m), this.inMemory(v), 0, p.length,
+      lrT, beta1, 1 - beta1, beta2, 1 - beta2, epsHat,
     ]);
   }
 

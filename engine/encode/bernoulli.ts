@@ -20,9 +20,11 @@ export function prepareBernoulli(
       if (!(p >= 0 && p <= 1)) {
         throw new RangeError(`Bernoulli coding: intensity of input ${i} in sample ${b} is ${p} (allowed: 0 to 1)`);
       }
-      const thr = Math.min(4294967295, Math.round(p * 4294967296));
-      c.thresholds[b * inputs + i] = thr;
-      if (thr > 0) c.nonZero[b * inputs + count++] = i;
+      // Spike iff draw ≤ thr, thr = round(p·2³²) − 1: P = round(p·2³²)/2³², so p = 1 always
+      // spikes (thr = 2³² − 1) and inputs that round to P = 0 are never tested.
+      const scaled = Math.round(p * 4294967296);
+      c.thresholds[b * inputs + i] = scaled > 0 ? scaled - 1 : 0;
+      if (scaled > 0) c.nonZero[b * inputs + count++] = i;
     }
     c.nonZeroLen[b] = count;
   }
@@ -54,5 +56,5 @@ export function mix32(v: number): number {
 /** Does input i of row r spike? The single rule both implementations follow. */
 export function bernoulliSpike(code: BernoulliCode, r: number, i: number): boolean {
   const b = r % code.batch;
-  return mix32((code.keys[r] + Math.imul(i, 0x9e3779b9)) >>> 0) < code.thresholds[b * code.inputs + i];
+  return mix32((code.keys[r] + Math.imul(i, 0x9e3779b9)) >>> 0) <= code.thresholds[b * code.inputs + i];
 }

@@ -25,8 +25,10 @@ export function lifForwardScan(xu: Float32Array, bias: Float32Array, lif: LifSca
           const prev = xu[prevRow + j];
           if (prev < vth) u += prev * decay;
         }
-        xu[row + j] = u;
-        if (u >= vth) spikes.idx[list + count++] = j;
+        // Decide on the stored f32 value: the reset and the backward pass read o back from it.
+        const stored = Math.fround(u);
+        xu[row + j] = stored;
+        if (stored >= vth) spikes.idx[list + count++] = j;
       }
       spikes.len[r] = count;
     }

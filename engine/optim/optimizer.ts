@@ -1,5 +1,5 @@
 import type { Kernels } from '../backend/types';
-import { unknownName } from '../errors';
+import { EngineError, unknownName } from '../errors';
 import { adamUpdate, sgdUpdate } from './updates';
 
 /** A parameter tensor and its gradient, updated in place. */
@@ -83,7 +83,7 @@ export class Adam extends Optimizer {
 export const OPTIMIZER_NAMES = ['adam', 'sgd'] as const;
 
 export function createOptimizer(name: string, params: Param[], lr: number, kernels?: UpdateKernels): Optimizer {
-  if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`optimizer ${name}: lr is ${lr}; allowed: a finite number > 0`);
+  if (!(Number.isFinite(lr) && lr > 0)) throw new EngineError('bad-option', `optimizer ${name}: lr is ${lr}; allowed: a finite number > 0`);
   if (name === 'adam') return new Adam(params, lr, kernels);
   if (name === 'sgd') return new Sgd(params, lr, kernels);
   throw unknownName('optimizer', name, OPTIMIZER_NAMES);

@@ -136,6 +136,9 @@ function product(shape: number[]): number {
 }
 
 function specError(where: string, field: string, value: unknown, allowed: string): EngineError {
-  const shown = typeof value === 'string' && /layer|\[/.test(value) ? value : JSON.stringify(value);
+  const shown =
+    typeof value === 'string' && /layer|\[/.test(value) ? value
+    : typeof value === 'number' && !Number.isFinite(value) ? String(value) // JSON says null for NaN
+    : JSON.stringify(value);
   return new EngineError('bad-spec', `${where}: ${field} is ${shown}; allowed: ${allowed}`);
 }

@@ -16,11 +16,13 @@ export function sgdUpdate(p: usize, g: usize, i0: i32, i1: i32, lr: f32): void {
 }
 
 // m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  p ← p − lrT·m / (√v + epsHat)
+// 1−β1 and 1−β2 come in from the caller, computed in f64: 1 − f32(0.999) is 1.3e-5 off 0.001.
 export function adamUpdate(
-  p: usize, g: usize, m: usize, v: usize, i0: i32, i1: i32, lrT: f32, beta1: f32, beta2: f32, epsHat: f32,
+  p: usize, g: usize, m: usize, v: usize, i0: i32, i1: i32,
+  lrT: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, epsHat: f32,
 ): void {
-  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(1 - beta1);
-  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(1 - beta2);
+  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(oneMinusBeta1);
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(oneMinusBeta2);
   const lr = f32x4.splat(lrT), eps = f32x4.splat(epsHat);
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
@@ -35,8 +37,10 @@ export function adamUpdate(
   for (; i < i1; i++) {
     const at = <usize>i << 2;
     const gi = load<f32>(g + at);
-    const mi = beta1 * load<f32>(m + at) + (1 - beta1) * gi;
-    const vi = beta2 * load<f32>(v + at) + (1 - beta2) * gi * gi;
+    // The same operations in the same order as the SIMD body: results must not depend on which
+    // elements a thread split leaves to this tail.
+    const mi = beta1 * load<f32>(m + at) + oneMinusBeta1 * gi;
+    const vi = beta2 * load<f32>(v + at) + oneMinusBeta2 * (gi * gi);
     store<f32>(m + at, mi);
     store<f32>(v + at, vi);
     store<f32>(p + at, load<f32>(p + at) - lrT * mi / (Mathf.sqrt(vi) + epsHat));

@@ -13,7 +13,7 @@
 }
 
 // Bernoulli rate coding for rows r in [r0, r1) of a [T·batch, n] spike matrix (r = t·batch + b).
-// Pixel i of sample b spikes at a step when mix32(key[r] + i·φ) < thr[b, i], thr = p·2³². Only the
+// Pixel i of sample b spikes at a step when mix32(key[r] + i·φ) ≤ thr[b, i], thr = p·2³² − 1. Only the
 // pixels listed as non-zero for the sample (nz / nzLen, capacity n) are tested: dark pixels never
 // spike, and most MNIST pixels are dark.
 export function bernoulliEncode(
@@ -30,7 +30,7 @@ export function bernoulliEncode(
     let spikes = 0;
     for (let k = 0; k < count; k++) {
       const i = load<i32>(pixels + (<usize>k << 2));
-      if (mix32(key + <u32>i * 0x9e3779b9) < load<u32>(thresholds + (<usize>i << 2))) {
+      if (mix32(key + <u32>i * 0x9e3779b9) <= load<u32>(thresholds + (<usize>i << 2))) {
         store<i32>(list + (<usize>spikes << 2), i);
         spikes++;
       }
