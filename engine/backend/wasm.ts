@@ -9,7 +9,8 @@ import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from './ty
 export class WasmKernels implements Kernels {
   readonly family = 'wasm' as const;
   private readonly rt: WasmRuntime;
-  private scratch = new Map<string, { buf: Float32Array | Int32Array; size: number }>();
+  private scratch = new Map<string, { buf: Float32Array; size: number }>();
+  private colLists = new Map<string, { idx: Int32Array; start: Int32Array; len: Int32Array }>();
 
   constructor(threads = 1, spawn?: SpawnKernelThread) {
     this.rt = new WasmRuntime(threads, spawn);
@@ -29,15 +30,6 @@ export class WasmKernels implements Kernels {
     return { rows, steps: 1, cols, idx: this.rt.i32(rows * cols), start, len: this.rt.i32(rows) };
   }
 
-  /** A named scratch buffer reused across calls, reallocated only when it must grow. */
-  private scratchI32(key: string, count: number): Int32Array {
-    const have = this.scratch.get(key);
-    if (have && have.size >= count) return have.buf as Int32Array;
-    const buf = this.rt.i32(count);
-    this.scratch.set(key, { buf, size: count });
-    return buf;
-  }
-
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void {
     const thr = this.inMemory(code.thresholds);
     const keys = this.inMemory(code.keys);
@@ -55,21 +47,32 @@ export class WasmKernels implements Kernels {
   }
 
   spikeWeightGrad(s: SpikeLists, g: Float32Array, units: number, dw: Float32Array): void {
-    // Sᵀ as column lists, then every weight row is a gather-add of gradient rows.
-    const colStart = this.scratchI32('colStart', s.cols);
-    const colLen = this.scratchI32('colLen', s.cols);
-    const colIdx = this.scratchI32('colIdx', s.rows * s.cols);
-    const batch = s.rows / s.steps;
-    this.rt.call('transposeLists', s.idx.byteOffset, s.len.byteOffset, s.cols, s.rows, s.cols,
-      colStart.byteOffset, colLen.byteOffset, colIdx.byteOffset, s.steps, batch);
-    // The column lists name rows of g by sample-major position: pack g in that order.
+    // Sᵀ as column lists (capacity s.rows each), then every weight row is a gather-add of
+    // gradient rows. The lists name rows of g by sample-major position: pack g in that order.
+    const cols = this.columnLists(s.cols, s.rows);
+    this.rt.split('transposeLists', 4, [
+      s.idx.byteOffset, s.len.byteOffset, s.cols, s.rows, 0, s.cols, cols.len.byteOffset, cols.idx.byteOffset, s.steps, s.rows / s.steps,
+    ]);
     this.packInto(g, s.rows, units, s.steps);
-    this.gather(colIdx, colStart, colLen, s.cols, 1, s.rows, units, dw);
+    this.gather(cols.idx, cols.start, cols.len, s.cols, 1, s.rows, units, dw);
   }
 
-  /** Pack b ([rows, n], time-major with `steps`) into 32-column blocks, rows sample-major. */
+  /** Scratch column lists for `cols` columns of capacity `rows`, starts precomputed. */
+  private columnLists(cols: number, rows: number): { idx: Int32Array; start: Int32Array; len: Int32Array } {
+    const key = `${cols}x${rows}`;
+    let lists = this.colLists.get(key);
+    if (!lists) {
+      const start = this.rt.i32(cols);
+      for (let c = 0; c < cols; c++) start[c] = c * rows;
+      lists = { idx: this.rt.i32(cols * rows), start, len: this.rt.i32(cols) };
+      this.colLists.set(key, lists);
+    }
+    return lists;
+  }
+
+  /** Pack b ([rows, n], time-major with `steps`) into 16-column blocks, rows sample-major. */
   private packInto(b: Float32Array, rows: number, n: number, steps: number): void {
-    const packed = this.scratchF32('packed', rows * Math.ceil(n / 32) * 32);
+    const packed = this.scratchF32('packed', rows * Math.ceil(n / 16) * 16);
     this.rt.split('packBlocks', 2, [this.inMemory(b), packed.byteOffset, 0, rows, rows, n, steps, rows / steps]);
   }
 
@@ -78,7 +81,7 @@ export class WasmKernels implements Kernels {
     idx: Int32Array, start: Int32Array, len: Int32Array, rows: number, steps: number,
     bRows: number, n: number, out: Float32Array,
   ): void {
-    const packed = this.scratchF32('packed', bRows * Math.ceil(n / 32) * 32);
+    const packed = this.scratchF32('packed', bRows * Math.ceil(n / 16) * 16);
     this.rt.split('gatherPacked', 3, [
       idx.byteOffset, start.byteOffset, len.byteOffset, 0, rows, steps, rows / steps,
       packed.byteOffset, bRows, this.inMemory(out), n,
@@ -124,9 +127,10 @@ export class WasmKernels implements Kernels {
     this.rt.dispose();
   }
 
+  /** A named scratch buffer reused across calls, reallocated only when it must grow. */
   private scratchF32(key: string, count: number): Float32Array {
     const have = this.scratch.get(key);
-    if (have && have.size >= count) return have.buf as Float32Array;
+    if (have && have.size >= count) return have.buf;
     const buf = this.rt.f32(count);
     this.scratch.set(key, { buf, size: count });
     return buf;

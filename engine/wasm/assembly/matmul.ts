@@ -95,27 +95,25 @@ export function columnSums(a: usize, out: usize, c0: i32, c1: i32, m: i32, n: i3
   return (q % steps) * batch + q / steps;
 }
 
-// Column-block packing: dst[blk][q][32] = src[r, blk·32 …] for rows r in [r0, r1) of src
+// Column-block packing: dst[blk][q][16] = src[r, blk·16 …] for rows r in [r0, r1) of src
 // ([rows, n]), q the sample-major position of r; the last block is zero-padded. A gather then
-// reads each block as one contiguous region (rows × 128 bytes) instead of 128-byte pieces strided
-// across the whole matrix, which costs a TLB miss per row on large matrices.
+// reads each block as one contiguous region (rows × 64 bytes: one cache line a row) instead of
+// pieces strided across the whole matrix, which cost a TLB miss per row on large matrices.
 export function packBlocks(src: usize, dst: usize, r0: i32, r1: i32, rows: i32, n: i32, steps: i32, batch: i32): void {
-  const blocks = (n + 31) >> 5;
-  const blockBytes = <usize>rows << 7;
+  const blocks = (n + 15) >> 4;
+  const blockBytes = <usize>rows << 6;
   for (let r = r0; r < r1; r++) {
     const row = src + (<usize>r * <usize>n << 2);
     const q = (r % batch) * steps + r / batch;
     for (let blk = 0; blk < blocks; blk++) {
-      const d = dst + <usize>blk * blockBytes + (<usize>q << 7);
-      const c0 = blk << 5;
-      if (c0 + 32 <= n) {
+      const d = dst + <usize>blk * blockBytes + (<usize>q << 6);
+      const c0 = blk << 4;
+      if (c0 + 16 <= n) {
         const s = row + (<usize>c0 << 2);
         v128.store(d, v128.load(s, 0), 0); v128.store(d, v128.load(s, 16), 16);
         v128.store(d, v128.load(s, 32), 32); v128.store(d, v128.load(s, 48), 48);
-        v128.store(d, v128.load(s, 64), 64); v128.store(d, v128.load(s, 80), 80);
-        v128.store(d, v128.load(s, 96), 96); v128.store(d, v128.load(s, 112), 112);
       } else {
-        for (let c = 0; c < 32; c++) {
+        for (let c = 0; c < 16; c++) {
           store<f32>(d + (<usize>c << 2), c0 + c < n ? load<f32>(row + (<usize>(c0 + c) << 2)) : 0);
         }
       }
@@ -127,41 +125,48 @@ export function packBlocks(src: usize, dst: usize, r0: i32, r1: i32, rows: i32, 
 // (bRows rows, listed by their packed positions). Output rows are visited in sample-major order
 // q in [q0, q1) (see timeMajorRow); each row's sum runs in list order, so the split between
 // threads never changes a result.
+//
+// Four accumulators (16 floats) with two list entries per iteration: x64 has 16 vector registers
+// and V8 hoists all loads of an iteration, so 8 accumulators + 8 loads spilled one accumulator to
+// the stack, and its store-load round trip became the loop's critical path (~10 cycles an entry).
+// Pairing entries halves the accumulators' dependency chains.
 export function gatherPacked(
   idx: usize, start: usize, len: usize, q0: i32, q1: i32, steps: i32, batch: i32,
   packed: usize, bRows: i32, out: usize, n: i32,
 ): void {
   const rowBytes = <usize>n << 2;
-  const blocks = (n + 31) >> 5;
+  const blocks = (n + 15) >> 4;
   for (let blk = 0; blk < blocks; blk++) {
-    const base = packed + (<usize>blk * <usize>bRows << 7);
-    const c0 = blk << 5;
+    const base = packed + (<usize>blk * <usize>bRows << 6);
+    const c0 = blk << 4;
     for (let q = q0; q < q1; q++) {
       const r = timeMajorRow(q, steps, batch);
       const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
       const count = load<i32>(len + (<usize>r << 2));
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-      for (let k = 0; k < count; k++) {
-        const src = base + (<usize>load<i32>(list + (<usize>k << 2)) << 7);
-        a0 = f32x4.add(a0, v128.load(src, 0));
-        a1 = f32x4.add(a1, v128.load(src, 16));
-        a2 = f32x4.add(a2, v128.load(src, 32));
-        a3 = f32x4.add(a3, v128.load(src, 48));
-        a4 = f32x4.add(a4, v128.load(src, 64));
-        a5 = f32x4.add(a5, v128.load(src, 80));
-        a6 = f32x4.add(a6, v128.load(src, 96));
-        a7 = f32x4.add(a7, v128.load(src, 112));
+      let k = 0;
+      for (; k + 2 <= count; k += 2) {
+        const s0 = base + (<usize>load<i32>(list + (<usize>k << 2)) << 6);
+        const s1 = base + (<usize>load<i32>(list + (<usize>k << 2), 4) << 6);
+        a0 = f32x4.add(a0, f32x4.add(v128.load(s0, 0), v128.load(s1, 0)));
+        a1 = f32x4.add(a1, f32x4.add(v128.load(s0, 16), v128.load(s1, 16)));
+        a2 = f32x4.add(a2, f32x4.add(v128.load(s0, 32), v128.load(s1, 32)));
+        a3 = f32x4.add(a3, f32x4.add(v128.load(s0, 48), v128.load(s1, 48)));
+      }
+      if (k < count) {
+        const s0 = base + (<usize>load<i32>(list + (<usize>k << 2)) << 6);
+        a0 = f32x4.add(a0, v128.load(s0, 0));
+        a1 = f32x4.add(a1, v128.load(s0, 16));
+        a2 = f32x4.add(a2, v128.load(s0, 32));
+        a3 = f32x4.add(a3, v128.load(s0, 48));
       }
       const d = out + <usize>r * rowBytes + (<usize>c0 << 2);
-      if (c0 + 32 <= n) {
+      if (c0 + 16 <= n) {
         v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
-        v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
       } else {
         // A partial last block: store only the columns that exist.
         const tail = n - c0;
         storeTail(d, a0, 0, tail); storeTail(d, a1, 4, tail); storeTail(d, a2, 8, tail); storeTail(d, a3, 12, tail);
-        storeTail(d, a4, 16, tail); storeTail(d, a5, 20, tail); storeTail(d, a6, 24, tail); storeTail(d, a7, 28, tail);
       }
     }
   }

@@ -39,38 +39,29 @@ export function bernoulliEncode(
   }
 }
 
-// Column lists of a binary [rows, cols] time-major matrix given as row lists (capacity rowCap):
-// a counting sort. Column c lists the sample-major positions q = b·steps + t of its rows (the
-// layout packBlocks writes), in increasing order, so sums over them are deterministic.
-// colStart/colLen say where each column's list sits in colIdx. Single-threaded: O(nnz + cols).
+// Column lists of a binary [rows, cols] time-major matrix given as row lists (capacity rowCap,
+// indices ascending, as every producer writes them), for the columns in [c0, c1). Column c lists
+// the sample-major positions q = b·steps + t of its rows (the layout packBlocks writes) in
+// increasing order, so sums over them are deterministic, at colIdx[c·rows …] (capacity rows),
+// count in colLen[c]. Threads take column ranges: no counting pass, no shared writes.
 export function transposeLists(
-  idx: usize, len: usize, rowCap: i32, rows: i32, cols: i32,
-  colStart: usize, colLen: usize, colIdx: usize, steps: i32, batch: i32,
+  idx: usize, len: usize, rowCap: i32, rows: i32, c0: i32, c1: i32,
+  colLen: usize, colIdx: usize, steps: i32, batch: i32,
 ): void {
-  memory.fill(colLen, 0, <usize>cols << 2);
-  for (let r = 0; r < rows; r++) {
-    const list = idx + (<usize>r * <usize>rowCap << 2);
-    const count = load<i32>(len + (<usize>r << 2));
-    for (let k = 0; k < count; k++) {
-      const at = colLen + (<usize>load<i32>(list + (<usize>k << 2)) << 2);
-      store<i32>(at, load<i32>(at) + 1);
-    }
-  }
-  let offset = 0;
-  for (let c = 0; c < cols; c++) {
-    store<i32>(colStart + (<usize>c << 2), offset);
-    offset += load<i32>(colLen + (<usize>c << 2));
-    store<i32>(colLen + (<usize>c << 2), 0);
-  }
+  memory.fill(colLen + (<usize>c0 << 2), 0, <usize>(c1 - c0) << 2);
   for (let q = 0; q < rows; q++) {
     const r = (q % steps) * batch + q / steps;
     const list = idx + (<usize>r * <usize>rowCap << 2);
     const count = load<i32>(len + (<usize>r << 2));
-    for (let k = 0; k < count; k++) {
-      const c = <usize>load<i32>(list + (<usize>k << 2));
-      const fill = load<i32>(colLen + (c << 2));
-      store<i32>(colIdx + ((<usize>load<i32>(colStart + (c << 2)) + <usize>fill) << 2), q);
-      store<i32>(colLen + (c << 2), fill + 1);
+    let k = 0;
+    while (k < count && load<i32>(list + (<usize>k << 2)) < c0) k++;
+    for (; k < count; k++) {
+      const c = load<i32>(list + (<usize>k << 2));
+      if (c >= c1) break;
+      const at = colLen + (<usize>c << 2);
+      const fill = load<i32>(at);
+      store<i32>(colIdx + ((<usize>c * <usize>rows + <usize>fill) << 2), q);
+      store<i32>(at, fill + 1);
     }
   }
 }
