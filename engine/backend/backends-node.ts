@@ -7,18 +7,25 @@ import { spawnNodeKernelThread } from '../wasm/threads-node';
 import { WasmKernels } from './wasm';
 import { TfjsKernels } from './tfjs';
 import { createKernels, type BackendFactories } from './select';
+import { EngineError } from '../errors';
 import type { Kernels } from './types';
 
 const require = createRequire(import.meta.url);
 
-/** Node's backend factories: WASM kernels on up to two threads, tfjs with the best engine found. */
+/** Threads for the WASM kernels by default: every core, up to 8 (gathers stop scaling there). */
+export const DEFAULT_WASM_THREADS = Math.min(8, availableParallelism());
+
+/** Node's backend factories: WASM kernels on every core, tfjs with the best engine found. */
 export const nodeBackends: BackendFactories = {
-  wasm: () => new WasmKernels(Math.min(2, availableParallelism()), spawnNodeKernelThread),
+  wasm: () => new WasmKernels(DEFAULT_WASM_THREADS, spawnNodeKernelThread),
   tfjs: async () => new TfjsKernels(await loadTfjs()),
 };
 
 export function createNodeKernels(name: string, opts: { threads?: number } = {}): Promise<Kernels> {
   if (opts.threads !== undefined) {
+    if (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 64) {
+      throw new EngineError('bad-option', `threads is ${opts.threads}; allowed: an integer from 1 to 64`);
+    }
     return createKernels(name, { ...nodeBackends, wasm: () => new WasmKernels(opts.threads, spawnNodeKernelThread) });
   }
   return createKernels(name, nodeBackends);

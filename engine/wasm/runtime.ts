@@ -10,6 +10,8 @@ type KernelFn = (...args: number[]) => void;
 
 const PAGE = 65536;
 const CONTROL_BYTES = 64 + 8 * 32; // 16 i32 slots, then up to 32 f64 arguments
+// Control slots: SEQ counts posted jobs, KERNEL names one (−1: exit), NARGS, DONE (0 busy, 1 ok, −1 error).
+const SEQ = 0, KERNEL = 1, NARGS = 2, DONE = 3;
 
 /**
  * A helper thread that runs kernel jobs over the shared memory. The platform seam
@@ -31,18 +33,23 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** A helper thread and its own control block (one job at a time). */
+interface Helper {
+  thread: KernelThread;
+  ctrl: Int32Array;
+  args: Float64Array;
+}
+
 /**
  * One shared linear memory, a bump allocator over it, and the kernels instantiated on the calling
- * thread plus optional helper threads. `run` splits a kernel's range argument between the threads:
- * the calling thread takes the first part, helpers the rest, and it returns when all are done.
+ * thread plus optional helper threads. `split` divides a kernel's range argument between the
+ * threads: the calling thread takes the first part, each helper one of the rest, and it returns
+ * when all are done.
  */
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   private readonly kernels: Record<KernelName, KernelFn>;
-  private readonly control: SharedArrayBuffer;
-  private readonly ctrl32: Int32Array;
-  private readonly args64: Float64Array;
-  private readonly helpers: KernelThread[] = [];
+  private readonly helpers: Helper[] = [];
   // The module's static data (math tables) sits from address 1024 in the first page, and every
   // instance, including a helper thread's, rewrites it when instantiated: the arena starts above.
   private top = PAGE;
@@ -53,13 +60,11 @@ export class WasmRuntime {
       env: { memory: this.memory, abort: () => { throw new Error('wasm kernel aborted'); } },
     });
     this.kernels = instance.exports as unknown as Record<KernelName, KernelFn>;
-    this.control = new SharedArrayBuffer(CONTROL_BYTES);
-    this.ctrl32 = new Int32Array(this.control, 0, 16);
-    this.args64 = new Float64Array(this.control, 64, 32);
-    if (threads > 1 && spawn) {
-      for (let i = 1; i < threads; i++) {
-        this.helpers.push(spawn({ module: kernelModule(), memory: this.memory, control: this.control, names: KERNEL_NAMES }));
-      }
+    if (!spawn) return;
+    for (let i = 1; i < threads; i++) {
+      const control = new SharedArrayBuffer(CONTROL_BYTES);
+      const thread = spawn({ module: kernelModule(), memory: this.memory, control, names: KERNEL_NAMES });
+      this.helpers.push({ thread, ctrl: new Int32Array(control, 0, 16), args: new Float64Array(control, 64, 32) });
     }
   }
 
@@ -109,42 +114,51 @@ export class WasmRuntime {
 
   /**
    * Run a kernel whose arguments at `rangeAt` and `rangeAt + 1` are a half-open range [lo, hi):
-   * the range is split evenly between this thread and the helpers.
+   * the range is split evenly between this thread and the helpers. Kernels write disjoint outputs
+   * per range element, so the split never changes a result.
    */
   split(name: KernelName, rangeAt: number, args: number[]): void {
-    const lo = args[rangeAt];
-    const hi = args[rangeAt + 1];
+    const lo = args[rangeAt]!;
+    const hi = args[rangeAt + 1]!;
     const parts = Math.min(this.threads, hi - lo);
     if (parts <= 1) {
       this.kernels[name](...args);
       return;
     }
     const step = Math.ceil((hi - lo) / parts);
-    // One helper for now: the shared control block carries one job at a time.
-    const mid = Math.min(hi, lo + step);
-    const helperArgs = args.slice();
-    helperArgs[rangeAt] = mid;
-    helperArgs[rangeAt + 1] = hi;
-    this.args64.set(helperArgs);
-    Atomics.store(this.ctrl32, 1, KERNEL_NAMES.indexOf(name));
-    Atomics.store(this.ctrl32, 2, helperArgs.length);
-    Atomics.store(this.ctrl32, 3, 0);
-    Atomics.add(this.ctrl32, 0, 1);
-    Atomics.notify(this.ctrl32, 0);
+    const posted: Helper[] = [];
+    for (let p = 1; p < parts; p++) {
+      const from = lo + p * step;
+      if (from >= hi) break;
+      const h = this.helpers[p - 1]!;
+      h.args.set(args);
+      h.args[rangeAt] = from;
+      h.args[rangeAt + 1] = Math.min(hi, from + step);
+      Atomics.store(h.ctrl, KERNEL, KERNEL_NAMES.indexOf(name));
+      Atomics.store(h.ctrl, NARGS, args.length);
+      Atomics.store(h.ctrl, DONE, 0);
+      Atomics.add(h.ctrl, SEQ, 1);
+      Atomics.notify(h.ctrl, SEQ);
+      posted.push(h);
+    }
     const mine = args.slice();
-    mine[rangeAt + 1] = mid;
+    mine[rangeAt + 1] = Math.min(hi, lo + step);
     this.kernels[name](...mine);
-    while (Atomics.load(this.ctrl32, 3) === 0) Atomics.wait(this.ctrl32, 3, 0);
-    if (Atomics.load(this.ctrl32, 3) < 0) throw new Error(`wasm kernel ${name} failed on a helper thread`);
+    let failed = false;
+    for (const h of posted) {
+      while (Atomics.load(h.ctrl, DONE) === 0) Atomics.wait(h.ctrl, DONE, 0);
+      failed ||= Atomics.load(h.ctrl, DONE) < 0;
+    }
+    if (failed) throw new Error(`wasm kernel ${name} failed on a helper thread`);
   }
 
   dispose(): void {
-    if (this.helpers.length) {
-      Atomics.store(this.ctrl32, 1, -1);
-      Atomics.add(this.ctrl32, 0, 1);
-      Atomics.notify(this.ctrl32, 0);
+    for (const h of this.helpers) {
+      Atomics.store(h.ctrl, KERNEL, -1);
+      Atomics.add(h.ctrl, SEQ, 1);
+      Atomics.notify(h.ctrl, SEQ);
+      h.thread.terminate();
     }
-    for (const h of this.helpers) h.terminate();
     this.helpers.length = 0;
   }
 }

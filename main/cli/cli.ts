@@ -31,7 +31,7 @@ Options of train (defaults come from the preset, which follows the paper's Table
   --grad <mode>        stbp | sdbp (no temporal terms, Table VII) | detach-reset
   --backend <name>     auto | wasm (event-driven WASM SIMD kernels) | tfjs (native TensorFlow if
                        @tensorflow/tfjs-node is installed, else tfjs-wasm, else cpu); auto = wasm
-  --threads <n>        threads for the wasm backend (default: up to 2)
+  --threads <n>        threads for the wasm backend (default: every core, up to 8)
   --seed <n>           random seed: same seed and backend give identical weights (1)
   --limit <n>          train on the first n training images only (default: all 60000)
   --test-limit <n>     evaluate on the first n test images only (default: all 10000)

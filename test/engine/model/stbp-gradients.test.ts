@@ -14,6 +14,7 @@ afterAll(() => opened.forEach((k) => k.dispose()));
 const BACKENDS: [string, () => Promise<Kernels>][] = [
   ['wasm (1 thread)', () => createNodeKernels('wasm', { threads: 1 })],
   ['wasm (2 threads)', () => createNodeKernels('wasm', { threads: 2 })],
+  ['wasm (3 threads)', () => createNodeKernels('wasm', { threads: 3 })], // more threads than cores still splits right
   ['tfjs', () => createNodeKernels('tfjs')],
 ];
 
