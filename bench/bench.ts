@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCase, type CaseResult, type CaseSpec } from './case';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Runs as the bundle out/cli/bench.mjs: the project root is two levels up.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

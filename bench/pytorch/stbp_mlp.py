@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""PyTorch CPU reference benchmark: STBP training of a spiking MLP 784-800-10.
+
+Reference point for our own engine's throughput (Wu et al. 2018, "Spatio-
+Temporal Backpropagation for Training High-performance Spiking Neural
+Networks"). Written the way a researcher would: plain autograd over an
+unrolled time loop, with a custom autograd.Function only for the spike.
+
+Interpreter: /usr/bin/python3 (Debian 12's python3.11 with `apt-get install -y
+python3-torch libopenblas0-openmp`, torch 1.13.0a0). The pyenv `python3` first
+on PATH has no torch, so call this file with /usr/bin/python3 explicitly.
+Debian's torch calls whatever libblas.so.3 is selected; without OpenBLAS that
+is netlib reference BLAS and this benchmark runs ~30x slower.
+
+    /usr/bin/python3 bench/pytorch/stbp_mlp.py --T 30 --batch 100
+    /usr/bin/python3 bench/pytorch/stbp_mlp.py --T 8  --batch 100 --json
+"""
+import argparse
+import json
+import resource
+import time
+
+import torch
+import torch.nn as nn
+
+TAU = 0.1    # membrane decay
+VTH = 1.5    # firing threshold. With this input and either init the network
+             # starts silent (no hidden spikes, zero gradients); the dense
+             # PyTorch cost is the same either way -- see --json rates.
+A = 1.0      # width of the rectangular surrogate window
+
+# Benchmark input: no dataset is fetched, so we synthesise MNIST-like
+# sparsity. 20% of pixels at intensity 0.65 gives a mean per-step spike
+# probability of 0.2 * 0.65 = 0.13, roughly MNIST's mean pixel intensity.
+PIXEL_FRACTION = 0.2
+PIXEL_VALUE = 0.65
+
+
+class SpikeFn(torch.autograd.Function):
+    """Heaviside forward; STBP's rectangular surrogate h1 backward:
+    do/du = (1/a) * [|u - Vth| < a/2]. Input here is already u - Vth."""
+
+    @staticmethod
+    def forward(ctx, v):
+        ctx.save_for_backward(v)
+        return (v > 0).float()
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (v,) = ctx.saved_tensors
+        return grad_out * ((v.abs() < A / 2).float() / A)
+
+
+spike = SpikeFn.apply
+
+
+class SpikingMLP(nn.Module):
+    def __init__(self, sizes=(784, 800, 10)):
+        super().__init__()
+        self.fcs = nn.ModuleList(nn.Linear(i, o) for i, o in zip(sizes, sizes[1:]))
+
+    def paper_init_(self):
+        """Wu et al. eq. 30-31 (our engine's `paper` init): w ~ U[-1, 1], each
+        neuron's incoming weights scaled to unit L2 norm, zero bias."""
+        with torch.no_grad():
+            for fc in self.fcs:
+                fc.weight.uniform_(-1, 1)
+                fc.weight.div_(fc.weight.norm(dim=1, keepdim=True))
+                fc.bias.zero_()
+
+    def forward(self, x_seq, layer_rates=None):
+        """x_seq: [T, B, 784] input spikes (time-major). Returns output rate [B, 10].
+        If layer_rates is a list, each layer's mean firing rate is appended to it
+        (kept out of the timed loop; only used to report network activity)."""
+        T, B = x_seq.shape[:2]
+        u = [torch.zeros(B, fc.out_features) for fc in self.fcs]
+        o = [torch.zeros(B, fc.out_features) for fc in self.fcs]
+        counts = [0] * len(self.fcs)
+        for t in range(T):
+            inp = x_seq[t]
+            for l, fc in enumerate(self.fcs):
+                # Reset term (1 - o) is deliberately NOT detached: plain STBP
+                # backpropagates through the reset path too.
+                u[l] = u[l] * TAU * (1 - o[l]) + fc(inp)
+                o[l] = spike(u[l] - VTH)
+                inp = o[l]
+                if layer_rates is not None or l == len(self.fcs) - 1:
+                    counts[l] = counts[l] + o[l]
+        if layer_rates is not None:
+            layer_rates.extend(float(c.mean()) / T for c in counts)
+        return counts[-1] / T
+
+
+def encode(images, T):
+    """Bernoulli rate coding: every step each pixel fires with p = intensity."""
+    return torch.bernoulli(images.unsqueeze(0).expand(T, *images.shape))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--T", type=int, default=30)
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--steps", type=int, default=20, help="timed training steps")
+    p.add_argument("--warmup", type=int, default=3, help="untimed steps first")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--init", choices=("torch", "paper"), default="torch",
+                   help="torch: nn.Linear default; paper: eq. 30-31 (engine's `paper`)")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+
+    # Debian's build defaults to 1 thread here even on 2 cores, so always set it.
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    net = SpikingMLP()
+    if args.init == "paper":
+        net.paper_init_()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    B = args.batch
+    images = (torch.rand(B, 784) < PIXEL_FRACTION).float() * PIXEL_VALUE
+    onehot = nn.functional.one_hot(torch.randint(0, 10, (B,)), 10).float()
+
+    def train_step():
+        rate = net(encode(images, args.T))
+        # L = 1/(2S) * sum_s ||y_s - rate_s||^2
+        loss = 0.5 * ((onehot - rate) ** 2).sum(dim=1).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(args.warmup):
+        train_step()
+    t0 = time.perf_counter()
+    for _ in range(args.steps):
+        train_step()
+    elapsed = time.perf_counter() - t0
+
+    sps = B * args.steps / elapsed
+    # Dense PyTorch costs the same whatever the activity, but an event-driven
+    # engine does not: report it so a comparison can check both run alike.
+    rates = []
+    with torch.no_grad():
+        net(encode(images, args.T), layer_rates=rates)
+
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    if args.json:
+        print(json.dumps({
+            "impl": "pytorch", "net": "784-800-10", "T": args.T, "batch": B,
+            "samples_per_s": round(sps, 1), "peak_mib": round(peak_mib, 1),
+            "torch": torch.__version__, "threads": args.threads, "init": args.init,
+            "input_rate": round(float(images.mean()), 4),
+            "hidden_rate": round(rates[0], 4), "out_rate": round(rates[1], 4),
+        }))
+    else:
+        print(f"pytorch 784-800-10 T={args.T} B={B}: {sps:.0f} samples/s, peak {peak_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
