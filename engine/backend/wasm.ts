@@ -1,6 +1,13 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
 import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from './types';
 
+interface ColumnLists {
+  idx: Int32Array;
+  start: Int32Array;
+  len: Int32Array;
+  capacity: number;
+}
+
 /**
  * Event-driven WASM SIMD kernels: binary spike matrices travel as index lists, so S·W and Sᵀ·g are
  * gather-adds of weight (or gradient) rows, work ∝ spikes. Every buffer lives in the module's
@@ -10,7 +17,7 @@ export class WasmKernels implements Kernels {
   readonly family = 'wasm' as const;
   private readonly rt: WasmRuntime;
   private scratch = new Map<string, { buf: Float32Array; size: number }>();
-  private colLists = new Map<string, { idx: Int32Array; start: Int32Array; len: Int32Array }>();
+  private colLists = new Map<number, ColumnLists>();
 
   constructor(threads = 1, spawn?: SpawnKernelThread) {
     this.rt = new WasmRuntime(threads, spawn);
@@ -51,21 +58,21 @@ export class WasmKernels implements Kernels {
     // gradient rows. The lists name rows of g by sample-major position: pack g in that order.
     const cols = this.columnLists(s.cols, s.rows);
     this.rt.split('transposeLists', 4, [
-      s.idx.byteOffset, s.len.byteOffset, s.cols, s.rows, 0, s.cols, cols.len.byteOffset, cols.idx.byteOffset, s.steps, s.rows / s.steps,
+      s.idx.byteOffset, s.len.byteOffset, s.cols, s.rows, 0, s.cols,
+      cols.len.byteOffset, cols.idx.byteOffset, cols.capacity, s.steps, s.rows / s.steps,
     ]);
     this.packInto(g, s.rows, units, s.steps);
     this.gather(cols.idx, cols.start, cols.len, s.cols, 1, s.rows, units, dw);
   }
 
-  /** Scratch column lists for `cols` columns of capacity `rows`, starts precomputed. */
-  private columnLists(cols: number, rows: number): { idx: Int32Array; start: Int32Array; len: Int32Array } {
-    const key = `${cols}x${rows}`;
-    let lists = this.colLists.get(key);
-    if (!lists) {
+  /** Scratch column lists for `cols` columns of capacity ≥ `rows`, reallocated only to grow. */
+  private columnLists(cols: number, rows: number): ColumnLists {
+    let lists = this.colLists.get(cols);
+    if (!lists || lists.capacity < rows) {
       const start = this.rt.i32(cols);
       for (let c = 0; c < cols; c++) start[c] = c * rows;
-      lists = { idx: this.rt.i32(cols * rows), start, len: this.rt.i32(cols) };
-      this.colLists.set(key, lists);
+      lists = { idx: this.rt.i32(cols * rows), start, len: this.rt.i32(cols), capacity: rows };
+      this.colLists.set(cols, lists);
     }
     return lists;
   }

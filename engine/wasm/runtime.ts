@@ -3,7 +3,7 @@ import { kernelsWasmBase64 } from './build/kernels';
 /** Names of the kernel exports (engine/wasm/assembly/index.ts); a job names its kernel by index. */
 export const KERNEL_NAMES = [
   'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
-  'bernoulliEncode', 'transposeLists', 'listsToDense', 'sgdUpdate', 'adamUpdate',
+  'bernoulliEncode', 'transposeLists', 'sgdUpdate', 'adamUpdate',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;

@@ -3,5 +3,5 @@
 // instantiate this module over one shared memory.
 export { gatherPacked, packBlocks, matmul, transpose, columnSums } from './matmul';
 export { lifForward, lifBackward } from './lif';
-export { bernoulliEncode, transposeLists, listsToDense } from './spikes';
+export { bernoulliEncode, transposeLists } from './spikes';
 export { sgdUpdate, adamUpdate } from './optim';

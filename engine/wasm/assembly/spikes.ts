@@ -42,11 +42,11 @@ export function bernoulliEncode(
 // Column lists of a binary [rows, cols] time-major matrix given as row lists (capacity rowCap,
 // indices ascending, as every producer writes them), for the columns in [c0, c1). Column c lists
 // the sample-major positions q = b·steps + t of its rows (the layout packBlocks writes) in
-// increasing order, so sums over them are deterministic, at colIdx[c·rows …] (capacity rows),
+// increasing order, so sums over them are deterministic, at colIdx[c·colCap …] (colCap ≥ rows),
 // count in colLen[c]. Threads take column ranges: no counting pass, no shared writes.
 export function transposeLists(
   idx: usize, len: usize, rowCap: i32, rows: i32, c0: i32, c1: i32,
-  colLen: usize, colIdx: usize, steps: i32, batch: i32,
+  colLen: usize, colIdx: usize, colCap: i32, steps: i32, batch: i32,
 ): void {
   memory.fill(colLen + (<usize>c0 << 2), 0, <usize>(c1 - c0) << 2);
   for (let q = 0; q < rows; q++) {
@@ -60,19 +60,8 @@ export function transposeLists(
       if (c >= c1) break;
       const at = colLen + (<usize>c << 2);
       const fill = load<i32>(at);
-      store<i32>(colIdx + ((<usize>c * <usize>rows + <usize>fill) << 2), q);
+      store<i32>(colIdx + ((<usize>c * <usize>colCap + <usize>fill) << 2), q);
       store<i32>(at, fill + 1);
     }
-  }
-}
-
-// Scatter row lists into a dense 0/1 f32 matrix (rows [r0, r1)), for analog consumers and probes.
-export function listsToDense(idx: usize, len: usize, rowCap: i32, r0: i32, r1: i32, out: usize, n: i32): void {
-  for (let r = r0; r < r1; r++) {
-    const row = out + (<usize>r * <usize>n << 2);
-    memory.fill(row, 0, <usize>n << 2);
-    const list = idx + (<usize>r * <usize>rowCap << 2);
-    const count = load<i32>(len + (<usize>r << 2));
-    for (let k = 0; k < count; k++) store<f32>(row + (<usize>load<i32>(list + (<usize>k << 2)) << 2), 1);
   }
 }

@@ -46,7 +46,7 @@ function setup(kernels: Kernels, surrogate: string, width: number, seed: number)
     ],
   };
   const plan = inferModel(spec);
-  const net = new SpikingNetwork(plan, kernels, steps, batch);
+  const net = new SpikingNetwork(plan, kernels, steps, batch + 3); // a batch below the maximum, like an epoch's last
   const rng = new Rng(seed);
   for (const l of net.layers) {
     for (let i = 0; i < l.w.length; i++) l.w[i] = (rng.uniform() * 2 - 0.8) * (2.2 / Math.sqrt(l.plan.inUnits));
