@@ -81,6 +81,7 @@ export async function train(
   checkOptions(o);
   const plan = inferModel(spec);
   for (const ds of [data.train, data.test]) checkData(ds, plan.inputSize, plan.classes);
+  if (data.train.count < 1) throw new EngineError('bad-data', `dataset ${data.train.name} has no samples to train on`);
   const loss = lossByName(o.loss);
   const mode = gradMode(o.grad);
   const rng = new Rng(o.seed);
