@@ -4,6 +4,7 @@ import { createNodeKernels } from '../../../engine/backend/backends-node';
 import { adamUpdate, sgdUpdate } from '../../../engine/optim/updates';
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS, firstBitDifference } from './node-backends';
+import { relErr } from '../../helpers/compare';
 
 /**
  * The event-driven kernels against dense reference loops (in double precision) written here.
@@ -58,17 +59,6 @@ function denseProduct(m: number, kDim: number, n: number, a: (i: number, k: numb
     }
   }
   return c;
-}
-
-/** Relative L2 error ‖a − ref‖ / ‖ref‖. */
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (a[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 describe.each(NODE_BACKENDS)('%s event-driven kernels vs dense loops', (_name, make) => {

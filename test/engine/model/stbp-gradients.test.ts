@@ -7,6 +7,7 @@ import { Rng } from '../../../engine/rng';
 import { inferModel } from '../../../engine/spec/infer';
 import { lossByName } from '../../../engine/train/loss';
 import { referenceGradients } from '../../helpers/stbp-autodiff';
+import { relErr } from '../../helpers/compare';
 
 const opened: Kernels[] = [];
 afterAll(() => opened.forEach((k) => k.dispose()));
@@ -17,17 +18,6 @@ const BACKENDS: [string, () => Promise<Kernels>][] = [
   ['wasm (3 threads)', () => createNodeKernels('wasm', { threads: 3 })], // more threads than cores still splits right
   ['tfjs', () => createNodeKernels('tfjs')],
 ];
-
-/** Relative L2 error ‖a − b‖ / ‖b‖. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 /**
  * A small random 3-layer net with weights scaled so every layer fires at a moderate rate and
