@@ -1,4 +1,4 @@
-import { EngineError } from '../errors';
+import { unknownName } from '../errors';
 import type { Kernels } from './types';
 
 export const BACKEND_NAMES = ['auto', 'wasm', 'tfjs'] as const;
@@ -11,9 +11,11 @@ export interface BackendFactories {
 }
 
 /**
- * Resolve a backend name. `auto` takes the event-driven WASM kernels: networks here take binary
- * spikes at every layer, where a gather-add beats every dense matmul we measured (ENGINE-NOTES.md),
- * native TensorFlow included; tfjs is the fallback when WebAssembly SIMD is unavailable.
+ * Resolve a backend name. `auto` takes the event-driven WASM kernels: every layer here takes
+ * binary spikes, where a gather-add does ~13% of a dense matmul's work and beat tfjs-wasm 10× in
+ * bench/results.md. Native TensorFlow (tfjs-node) cannot be installed on our machines, so it is
+ * unmeasured, but its dense matmuls do all the work the gathers skip. tfjs is the fallback where
+ * the WASM kernels cannot start (no WebAssembly SIMD or SharedArrayBuffer).
  */
 export async function createKernels(name: string, factories: BackendFactories): Promise<Kernels> {
   switch (name) {
@@ -28,6 +30,6 @@ export async function createKernels(name: string, factories: BackendFactories): 
         return factories.tfjs();
       }
     default:
-      throw new EngineError('unknown-backend', `unknown backend ${JSON.stringify(name)} (known: ${BACKEND_NAMES.join(', ')})`);
+      throw unknownName('backend', name, BACKEND_NAMES);
   }
 }

@@ -86,10 +86,6 @@ export class SpikingNetwork {
     }
   }
 
-  get currentBatch(): number {
-    return this.batch;
-  }
-
   /** Bernoulli-code a batch of intensities [batch, inputs] in [0, 1] into the input spikes. */
   encode(intensities: Float32Array, batch: number, rng: Rng): void {
     this.setBatch(batch);
@@ -124,7 +120,7 @@ export class SpikingNetwork {
     for (let r = 0; r < this.steps * this.batch; r++) {
       const b = r % this.batch;
       const from = out.spikes.start[r];
-      for (let k2 = 0; k2 < out.spikes.len[r]; k2++) this.counts[b * classes + out.spikes.idx[from + k2]]++;
+      for (let j = 0; j < out.spikes.len[r]; j++) this.counts[b * classes + out.spikes.idx[from + j]]++;
     }
     return this.counts;
   }
