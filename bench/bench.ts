@@ -68,10 +68,12 @@ function pytorchLines(steps: number): string[] {
   try {
     execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
   } catch {
-    return ['pytorch: not measured (install Debian python3-torch: apt-get install -y python3-torch)'];
+    return ['pytorch: not measured (install Debian python3-torch and libopenblas0-openmp, see bench/pytorch/README.md)'];
   }
   return [30, 8].map((T) => {
-    const out = execFileSync(python, [script, '--T', String(T), '--batch', '100', '--steps', String(steps), '--threads', '2'], { encoding: 'utf8' });
+    // The same network state as ours: eq. 30–31 init × 3, so both run at the same firing rates.
+    const args = [script, '--T', String(T), '--batch', '100', '--steps', String(steps), '--threads', '2', '--init', 'paper', '--gain', '3'];
+    const out = execFileSync(python, args, { encoding: 'utf8' });
     return out.trim().split('\n').pop()!;
   });
 }

@@ -59,13 +59,15 @@ class SpikingMLP(nn.Module):
         super().__init__()
         self.fcs = nn.ModuleList(nn.Linear(i, o) for i, o in zip(sizes, sizes[1:]))
 
-    def paper_init_(self):
+    def paper_init_(self, gain=1.0):
         """Wu et al. eq. 30-31 (our engine's `paper` init): w ~ U[-1, 1], each
-        neuron's incoming weights scaled to unit L2 norm, zero bias."""
+        neuron's incoming weights scaled to unit L2 norm, zero bias; then times
+        `gain` (the engine's presets use 3 so that neurons fire at Vth 1.5)."""
         with torch.no_grad():
             for fc in self.fcs:
                 fc.weight.uniform_(-1, 1)
                 fc.weight.div_(fc.weight.norm(dim=1, keepdim=True))
+                fc.weight.mul_(gain)
                 fc.bias.zero_()
 
     def forward(self, x_seq, layer_rates=None):
@@ -105,6 +107,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--init", choices=("torch", "paper"), default="torch",
                    help="torch: nn.Linear default; paper: eq. 30-31 (engine's `paper`)")
+    p.add_argument("--gain", type=float, default=1.0,
+                   help="with --init paper: scale the initial weights (the engine's presets: 3)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
 
@@ -114,7 +118,7 @@ def main():
 
     net = SpikingMLP()
     if args.init == "paper":
-        net.paper_init_()
+        net.paper_init_(args.gain)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     B = args.batch
     images = (torch.rand(B, 784) < PIXEL_FRACTION).float() * PIXEL_VALUE
