@@ -28,6 +28,12 @@ export class Rng {
     return Uint32Array.from(this.s);
   }
 
+  /** Continue from a state taken with `state()`. */
+  setState(state: Uint32Array): void {
+    if (state.length !== 4) throw new RangeError(`Rng state has ${state.length} words; allowed: 4`);
+    this.s.set(state);
+  }
+
   nextU32(): number {
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;

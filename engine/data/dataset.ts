@@ -16,6 +16,23 @@ export interface ImageDataset {
   classCount: number;
 }
 
+/**
+ * Event-camera samples (N-MNIST and alike): each sample is kept as the raw bytes of its file in
+ * the N-MNIST format (5 bytes per event, see `nmnist.ts`), already validated, since that is both
+ * the most compact form and the one stored. `parseNmnist` turns one into an `EventStream`.
+ */
+export interface EventDataset {
+  name: string;
+  count: number;
+  /** Sensor size in pixels (34x34 for N-MNIST). */
+  width: number;
+  height: number;
+  samples: Uint8Array[];
+  /** One label per sample, each below `classCount`. */
+  labels: Uint8Array;
+  classCount: number;
+}
+
 export function pixelsPerImage(ds: ImageDataset): number {
   return ds.rows * ds.cols * ds.channels;
 }

@@ -1,13 +1,18 @@
 /**
- * Node platform seam for IDX files: the only place (with `mnist-node.ts`) in
- * engine/data that touches the file system. Parsing stays in `idx.ts`.
+ * Node platform seam for IDX files: reads them, raw or gzip-compressed (as
+ * MNIST and Fashion-MNIST are distributed), and hands the bytes to `idx.ts`.
+ * Compression is recognised by its magic bytes (1f 8b), not by the file name.
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import {
+  IDX_MAX_DATA_BYTES,
   IDX_MAX_HEADER_BYTES,
   IdxError,
   checkIdxByteLength,
   expectImagesHeader,
+  looksGzipped,
   parseIdxImages,
   parseIdxLabels,
   readIdxHeader,
@@ -15,18 +20,46 @@ import {
   type IdxLabels,
 } from './idx';
 
-/** Reads a whole file as a plain Uint8Array (not a Buffer) so results compare equal to hand-built arrays. */
-async function readBytes(path: string): Promise<Uint8Array> {
-  const buffer = await readFile(path);
+/**
+ * zlib's async gunzip runs on libuv's thread pool, so a 47 MB Fashion-MNIST
+ * file does not stall the event loop of the process (e.g. the app's main) for
+ * the ~0.3 s gunzipSync would.
+ */
+const gunzipAsync = promisify(gunzip);
+
+/** The largest a decompressed IDX file may be: beyond it the header check would refuse it anyway. */
+const IDX_MAX_FILE_BYTES = IDX_MAX_HEADER_BYTES + IDX_MAX_DATA_BYTES;
+
+/** A Buffer viewed as a plain Uint8Array, so results compare equal to hand-built arrays. */
+function plain(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
+/** Decompresses gzip bytes read from `path`; a broken stream is an IdxError naming the file. */
+export async function gunzipIdx(bytes: Uint8Array, path: string): Promise<Uint8Array> {
+  try {
+    return plain(await gunzipAsync(bytes, { maxOutputLength: IDX_MAX_FILE_BYTES }));
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    if (cause instanceof RangeError) {
+      throw new IdxError(`${path}: decompresses to more than ${IDX_MAX_FILE_BYTES} bytes, the most an IDX file may hold (${reason})`);
+    }
+    throw new IdxError(`${path}: starts like gzip (1f 8b) but does not decompress (${reason}): the file is truncated or corrupt; download it again`);
+  }
+}
+
+/** The bytes of an IDX file, decompressed if it is gzip. */
+export async function readIdxBytes(path: string): Promise<Uint8Array> {
+  const bytes = plain(await readFile(path));
+  return looksGzipped(bytes) ? gunzipIdx(bytes, path) : bytes;
+}
+
 export async function readIdxImagesFile(path: string): Promise<IdxImages> {
-  return parseIdxImages(await readBytes(path), path);
+  return parseIdxImages(await readIdxBytes(path), path);
 }
 
 export async function readIdxLabelsFile(path: string): Promise<IdxLabels> {
-  return parseIdxLabels(await readBytes(path), path);
+  return parseIdxLabels(await readIdxBytes(path), path);
 }
 
 /**
@@ -34,6 +67,8 @@ export async function readIdxLabelsFile(path: string): Promise<IdxLabels> {
  * 47 MB file costs a few KB of I/O. The header and the file size get the same
  * checks a full parse applies, so a file a full parse rejects is rejected here
  * too. `fileCount` is the count the header declares, for pairing checks.
+ * A gzip file cannot be read in part and checked, so it is decompressed whole
+ * and the kept images are copied out (letting the rest be freed).
  */
 export async function readIdxImagesPrefix(
   path: string,
@@ -45,7 +80,9 @@ export async function readIdxImagesPrefix(
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
-    const header = readIdxHeader(await readExactly(file, path, 0, Math.min(size, IDX_MAX_HEADER_BYTES)), path);
+    const start = await readExactly(file, path, 0, Math.min(size, IDX_MAX_HEADER_BYTES));
+    if (looksGzipped(start)) return prefixOfWhole(await readIdxImagesFile(path), limit);
+    const header = readIdxHeader(start, path);
     const { count, rows, cols } = expectImagesHeader(header, path);
     checkIdxByteLength(header, size, path);
     const kept = Math.min(limit, count);
@@ -54,6 +91,12 @@ export async function readIdxImagesPrefix(
   } finally {
     await file.close();
   }
+}
+
+function prefixOfWhole(images: IdxImages, limit: number): { fileCount: number; images: IdxImages } {
+  const kept = Math.min(limit, images.count);
+  const pixels = images.pixels.slice(0, kept * images.rows * images.cols);
+  return { fileCount: images.count, images: { ...images, count: kept, pixels } };
 }
 
 /** `FileHandle.read` may return fewer bytes than asked; loop until `length` bytes are in. */

@@ -11,10 +11,12 @@
  * parse applies.
  */
 
-/** Thrown for any malformed or unexpected IDX input; the message names the source. */
-export class IdxError extends Error {
+import { EngineError } from '../errors';
+
+/** Thrown for any malformed or unexpected IDX input (code `bad-data`); the message names the source. */
+export class IdxError extends EngineError {
   constructor(message: string) {
-    super(message);
+    super('bad-data', message);
     this.name = 'IdxError';
   }
 }
@@ -97,8 +99,17 @@ function describeDims(dims: readonly number[]): string {
   return `${dims.length} ${noun} [${dims.join(', ')}]`;
 }
 
-function looksGzipped(bytes: Uint8Array): boolean {
+/** gzip streams start 1f 8b (RFC 1952). */
+export function looksGzipped(bytes: Uint8Array): boolean {
   return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** A hint for the commonest wrong files handed to an IDX reader. */
+function formatHint(bytes: Uint8Array): string {
+  if (looksGzipped(bytes)) return '; this looks gzip-compressed, decompress it first';
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return '; this is a PNG image, not IDX';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return '; this is a JPEG image, not IDX';
+  return '';
 }
 
 /** Reads and validates the header only; `bytes` may hold just a prefix of the file. */
@@ -109,8 +120,7 @@ export function readIdxHeader(bytes: Uint8Array, name = 'IDX data'): IdxHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint8(0) !== 0 || view.getUint8(1) !== 0) {
     const found = Array.from(bytes.subarray(0, 4), hex).join(' ');
-    const hint = looksGzipped(bytes) ? '; this looks gzip-compressed, decompress it first' : '';
-    fail(name, `bad magic bytes ${found}: an IDX file starts with ${MAGIC_SHAPE}${hint}`);
+    fail(name, `bad magic bytes ${found}: an IDX file starts with ${MAGIC_SHAPE}${formatHint(bytes)}`);
   }
   const typeCode = view.getUint8(2);
   const element = ELEMENT_TYPES.get(typeCode);

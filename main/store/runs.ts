@@ -1,0 +1,464 @@
+/**
+ * Runs and what they produce: status lifecycle, metrics series, checkpoints, probes and exports.
+ * Each write is one transaction; rows come back with camelCase fields and JSON parsed.
+ */
+import { EngineError } from '../../engine/errors';
+import { checkBytes, checkInteger, checkName, checkOneOf, fromJson, nowIso, ownedBytes, toBlob, toJson, type JsonObject } from './codec';
+import type { Store } from './db';
+import { requireDataset } from './datasets';
+import { RUN_STATUSES } from './migrations';
+
+export { RUN_STATUSES };
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
+ * Where a run may go from each status. A stopped, failed or interrupted run resumes (→ running)
+ * from its last checkpoint; a completed one is final: duplicate it to train again.
+ */
+export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  created: ['running', 'stopped', 'failed'],
+  running: ['paused', 'stopped', 'completed', 'failed', 'interrupted'],
+  paused: ['running', 'stopped', 'failed', 'interrupted'],
+  stopped: ['running'],
+  completed: [],
+  failed: ['running'],
+  interrupted: ['running', 'stopped'],
+};
+
+/** Statuses that end a run: entering one sets `ended_at`. */
+const ENDING: readonly RunStatus[] = ['stopped', 'completed', 'failed', 'interrupted'];
+
+export const INTERRUPTED_ERROR = 'the process ended while this run was training (app or machine stopped)';
+
+export interface RunRow {
+  id: number;
+  name: string;
+  status: RunStatus;
+  datasetId: number;
+  /** The model spec JSON (`{className, config}` per layer), as the engine saved it. */
+  spec: unknown;
+  /** Hyper-parameters JSON. */
+  hyper: unknown;
+  seed: number;
+  backendRequested: string;
+  /** The backend that actually ran (`auto` resolves to one); null until the run starts. */
+  backendUsed: string | null;
+  error: string | null;
+  notes: string;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** The run this one was duplicated from, if any (null once that run is deleted). */
+  parentRunId: number | null;
+}
+
+export interface CreateRun {
+  /** Default `run-<id>`. */
+  name?: string;
+  datasetId: number;
+  spec: object;
+  hyper: object;
+  seed: number;
+  backendRequested: string;
+  parentRunId?: number;
+}
+
+interface RunRecord {
+  id: number;
+  name: string;
+  status: RunStatus;
+  dataset_id: number;
+  spec: string;
+  hyper: string;
+  seed: number;
+  backend_requested: string;
+  backend_used: string | null;
+  error: string | null;
+  notes: string;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  parent_run_id: number | null;
+}
+
+function toRunRow(r: RunRecord): RunRow {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    datasetId: r.dataset_id,
+    spec: fromJson(r.spec),
+    hyper: fromJson(r.hyper),
+    seed: r.seed,
+    backendRequested: r.backend_requested,
+    backendUsed: r.backend_used,
+    error: r.error,
+    notes: r.notes,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    parentRunId: r.parent_run_id,
+  };
+}
+
+// ---- runs ------------------------------------------------------------------------------------
+
+export function createRun(store: Store, input: CreateRun): number {
+  const where = 'createRun';
+  if (input.name !== undefined) checkName(where, 'name', input.name);
+  const spec = toJson(where, 'spec', input.spec);
+  const hyper = toJson(where, 'hyper', input.hyper);
+  if (!Number.isSafeInteger(input.seed)) throw new EngineError('bad-option', `${where}: seed is ${input.seed}; allowed: an integer`);
+  checkName(where, 'backendRequested', input.backendRequested);
+  return store.transaction(() => {
+    requireDataset(store, checkInteger(where, 'datasetId', input.datasetId, 1));
+    if (input.parentRunId !== undefined) requireRun(store, input.parentRunId);
+    const id = Number(
+      store.db
+        .prepare(
+          `INSERT INTO runs (name, status, dataset_id, spec, hyper, seed, backend_requested, created_at, parent_run_id)
+           VALUES (?, 'created', ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(input.name ?? '', input.datasetId, spec, hyper, input.seed, input.backendRequested, nowIso(), input.parentRunId ?? null)
+        .lastInsertRowid,
+    );
+    if (input.name === undefined) store.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
+    return id;
+  });
+}
+
+export function getRun(store: Store, id: number): RunRow | undefined {
+  const record = store.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRecord | undefined;
+  return record && toRunRow(record);
+}
+
+export function requireRun(store: Store, id: number): RunRow {
+  const found = getRun(store, id);
+  if (found) return found;
+  const recent = (store.db.prepare('SELECT id FROM runs ORDER BY id DESC LIMIT 6').all() as { id: number }[]).map((r) => r.id);
+  const known = recent.length > 5 ? `${recent.slice(0, 5).reverse().join(', ')} and older` : recent.reverse().join(', ');
+  throw new EngineError('unknown-run', `unknown run ${JSON.stringify(id)} (known: ${known || 'none yet'})`);
+}
+
+/** Runs in creation order, optionally only those with the given status(es). */
+export function listRuns(store: Store, opts: { status?: RunStatus | readonly RunStatus[] } = {}): RunRow[] {
+  if (opts.status === undefined) return (store.db.prepare('SELECT * FROM runs ORDER BY id').all() as RunRecord[]).map(toRunRow);
+  const statuses = typeof opts.status === 'string' ? [opts.status] : opts.status;
+  statuses.forEach((s) => checkOneOf('listRuns', 'status', s, RUN_STATUSES));
+  const records = store.db
+    .prepare(`SELECT * FROM runs WHERE status IN (${statuses.map(() => '?').join(', ') || 'NULL'}) ORDER BY id`)
+    .all(...statuses) as RunRecord[];
+  return records.map(toRunRow);
+}
+
+/**
+ * Moves a run to `status` if `RUN_TRANSITIONS` allows it. Entering 'running' sets `started_at`
+ * the first time and clears `ended_at` and `error` (a resume); entering an ending status sets
+ * `ended_at`. `error` and `backendUsed` are recorded when given. Returns the updated run.
+ */
+export function setRunStatus(
+  store: Store,
+  id: number,
+  status: RunStatus,
+  opts: { error?: string; backendUsed?: string } = {},
+): RunRow {
+  checkOneOf('setRunStatus', 'status', status, RUN_STATUSES);
+  return store.transaction(() => {
+    const run = requireRun(store, id);
+    const allowed = RUN_TRANSITIONS[run.status];
+    if (!allowed.includes(status)) {
+      throw new EngineError(
+        'bad-transition',
+        `setRunStatus: run ${id} (${JSON.stringify(run.name)}) cannot go from '${run.status}' to '${status}'; ` +
+          `allowed from '${run.status}': ${allowed.length ? allowed.join(', ') : 'nothing, it is final (duplicate the run to train again)'}`,
+      );
+    }
+    const now = nowIso();
+    const resuming = status === 'running';
+    store.db
+      .prepare(
+        `UPDATE runs SET status = ?, started_at = coalesce(started_at, ?), ended_at = ?, error = ?, backend_used = coalesce(?, backend_used)
+         WHERE id = ?`,
+      )
+      .run(
+        status,
+        resuming ? now : null,
+        ENDING.includes(status) ? now : resuming ? null : run.endedAt,
+        opts.error ?? (resuming ? null : run.error),
+        opts.backendUsed ?? null,
+        id,
+      );
+    return requireRun(store, id);
+  });
+}
+
+export function setRunNotes(store: Store, id: number, notes: string): void {
+  if (typeof notes !== 'string') throw new EngineError('bad-option', `setRunNotes: notes is ${String(notes)}; allowed: a string`);
+  store.transaction(() => {
+    requireRun(store, id);
+    store.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(notes, id);
+  });
+}
+
+/** Deletes a run with its metrics, probes, checkpoints and export records; refused while it runs. */
+export function deleteRun(store: Store, id: number): void {
+  store.transaction(() => {
+    const run = requireRun(store, id);
+    if (run.status === 'running') {
+      throw new EngineError('run-running', `deleteRun: run ${id} (${JSON.stringify(run.name)}) is running; stop it first, then delete it`);
+    }
+    store.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  });
+}
+
+/** A new run with the same dataset, spec, hyper-parameters, seed and backend; its parent is `id`. */
+export function duplicateRun(store: Store, id: number, opts: { name?: string } = {}): number {
+  return store.transaction(() => {
+    const run = requireRun(store, id);
+    return createRun(store, {
+      ...(opts.name !== undefined && { name: opts.name }),
+      datasetId: run.datasetId,
+      spec: run.spec as object,
+      hyper: run.hyper as object,
+      seed: run.seed,
+      backendRequested: run.backendRequested,
+      parentRunId: id,
+    });
+  });
+}
+
+/**
+ * At start-up no training process is alive yet, so a run still marked 'running' lost its process
+ * (app quit, crash, power cut): it becomes 'interrupted', resumable from its last checkpoint.
+ * Returns how many runs were marked.
+ */
+export function recoverInterruptedRuns(store: Store): number {
+  return store.transaction(
+    () =>
+      store.db
+        .prepare("UPDATE runs SET status = 'interrupted', error = ?, ended_at = ? WHERE status = 'running'")
+        .run(INTERRUPTED_ERROR, nowIso()).changes,
+  );
+}
+
+// ---- metrics ---------------------------------------------------------------------------------
+
+export const METRIC_SCOPES = ['batch', 'epoch'] as const;
+export type MetricScope = (typeof METRIC_SCOPES)[number];
+
+export interface MetricRow {
+  epoch: number;
+  /** The batch within the epoch; 0 for epoch rows. */
+  batch: number;
+  /** Optimiser steps taken so far (the x axis of charts). */
+  step: number;
+  /** e.g. {loss, accuracy} per batch; {trainLoss, trainAccuracy, testAccuracy, firingRates, seconds} per epoch. */
+  values: JsonObject;
+}
+
+export interface BatchMetrics {
+  epoch: number;
+  batch: number;
+  step: number;
+  values: object;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  values: object;
+}
+
+/**
+ * Replacing, not appending: a run resumed from a checkpoint replays the batches after it, and their
+ * new values overwrite the old ones under the same (epoch, batch) key.
+ */
+function upsertMetrics(store: Store, where: string, runId: number, scope: MetricScope, rows: readonly BatchMetrics[]): void {
+  const prepared = rows.map((r, i) => [
+    checkInteger(where, `rows[${i}].epoch`, r.epoch),
+    checkInteger(where, `rows[${i}].batch`, r.batch),
+    checkInteger(where, `rows[${i}].step`, r.step),
+    toJson(where, `rows[${i}].values`, r.values),
+  ]);
+  store.transaction(() => {
+    requireRun(store, runId);
+    const upsert = store.db.prepare('INSERT OR REPLACE INTO metrics (run_id, scope, epoch, batch, step, "values") VALUES (?, ?, ?, ?, ?, ?)');
+    for (const row of prepared) upsert.run(runId, scope, ...row);
+  });
+}
+
+/** Many batch rows in one transaction (a progress message carries several). */
+export function recordBatchMetrics(store: Store, runId: number, rows: readonly BatchMetrics[]): void {
+  upsertMetrics(store, 'recordBatchMetrics', runId, 'batch', rows);
+}
+
+export function recordEpochMetrics(store: Store, runId: number, row: EpochMetrics): void {
+  upsertMetrics(store, 'recordEpochMetrics', runId, 'epoch', [{ ...row, batch: 0 }]);
+}
+
+/** A run's metrics of one scope, in (epoch, batch) order. */
+export function listMetrics(store: Store, runId: number, scope: MetricScope): MetricRow[] {
+  checkOneOf('listMetrics', 'scope', scope, METRIC_SCOPES);
+  const records = store.db
+    .prepare('SELECT epoch, batch, step, "values" FROM metrics WHERE run_id = ? AND scope = ? ORDER BY epoch, batch')
+    .all(runId, scope) as { epoch: number; batch: number; step: number; values: string }[];
+  return records.map((r) => ({ epoch: r.epoch, batch: r.batch, step: r.step, values: fromJson(r.values) as JsonObject }));
+}
+
+// ---- checkpoints -----------------------------------------------------------------------------
+
+export const CHECKPOINT_REASONS = ['epoch', 'pause', 'stop'] as const;
+export type CheckpointReason = (typeof CHECKPOINT_REASONS)[number];
+/** Checkpoints kept per run: the latest few, enough to step back past a bad one. */
+export const CHECKPOINTS_KEPT = 3;
+
+export interface Checkpoint {
+  id: number;
+  epoch: number;
+  /** The next batch to run; 0 at an epoch's end. */
+  batch: number;
+  reason: CheckpointReason;
+  /** The engine's opaque bytes (weights, optimiser state, RNG), in a buffer of their own. */
+  state: Uint8Array;
+  createdAt: string;
+}
+
+/** Saves a checkpoint and drops all but the latest `CHECKPOINTS_KEPT`, in one transaction. Returns its id. */
+export function saveCheckpoint(
+  store: Store,
+  runId: number,
+  input: { epoch: number; batch: number; reason: CheckpointReason; state: Uint8Array },
+): number {
+  const where = 'saveCheckpoint';
+  const epoch = checkInteger(where, 'epoch', input.epoch);
+  const batch = checkInteger(where, 'batch', input.batch);
+  const reason = checkOneOf(where, 'reason', input.reason, CHECKPOINT_REASONS);
+  const state = toBlob(checkBytes(where, 'state', input.state));
+  return store.transaction(() => {
+    requireRun(store, runId);
+    const id = Number(
+      store.db
+        .prepare('INSERT INTO checkpoints (run_id, epoch, batch, reason, state, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(runId, epoch, batch, reason, state, nowIso()).lastInsertRowid,
+    );
+    store.db
+      .prepare('DELETE FROM checkpoints WHERE run_id = ? AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ? ORDER BY id DESC LIMIT ?)')
+      .run(runId, runId, CHECKPOINTS_KEPT);
+    return id;
+  });
+}
+
+export function latestCheckpoint(store: Store, runId: number): Checkpoint | undefined {
+  const r = store.db
+    .prepare('SELECT id, epoch, batch, reason, state, created_at FROM checkpoints WHERE run_id = ? ORDER BY id DESC LIMIT 1')
+    .get(runId) as { id: number; epoch: number; batch: number; reason: CheckpointReason; state: Buffer; created_at: string } | undefined;
+  return r && { id: r.id, epoch: r.epoch, batch: r.batch, reason: r.reason, state: ownedBytes(r.state), createdAt: r.created_at };
+}
+
+// ---- probes ----------------------------------------------------------------------------------
+
+export const PROBE_KINDS = ['raster', 'membrane', 'rates', 'confusion'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+export interface ProbeRow {
+  id: number;
+  runId: number;
+  epoch: number;
+  kind: ProbeKind;
+  layer: number | null;
+  sample: number | null;
+  /** Packed values; `meta` says how to read them (shape, dtype, …). */
+  data: Uint8Array;
+  meta: JsonObject;
+  createdAt: string;
+}
+
+export interface SaveProbe {
+  epoch: number;
+  kind: ProbeKind;
+  layer?: number;
+  sample?: number;
+  data: Uint8Array;
+  meta: object;
+}
+
+export function saveProbe(store: Store, runId: number, input: SaveProbe): number {
+  const where = 'saveProbe';
+  const epoch = checkInteger(where, 'epoch', input.epoch);
+  const kind = checkOneOf(where, 'kind', input.kind, PROBE_KINDS);
+  const layer = input.layer === undefined ? null : checkInteger(where, 'layer', input.layer);
+  const sample = input.sample === undefined ? null : checkInteger(where, 'sample', input.sample);
+  const data = toBlob(checkBytes(where, 'data', input.data));
+  const meta = toJson(where, 'meta', input.meta);
+  return store.transaction(() => {
+    requireRun(store, runId);
+    return Number(
+      store.db
+        .prepare('INSERT INTO probes (run_id, epoch, kind, layer, sample, data, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(runId, epoch, kind, layer, sample, data, meta, nowIso()).lastInsertRowid,
+    );
+  });
+}
+
+/** A run's probes in the order they were saved, optionally of one kind only. */
+export function listProbes(store: Store, runId: number, opts: { kind?: ProbeKind } = {}): ProbeRow[] {
+  const kind = opts.kind === undefined ? null : checkOneOf('listProbes', 'kind', opts.kind, PROBE_KINDS);
+  const records = store.db
+    .prepare('SELECT * FROM probes WHERE run_id = ? AND (? IS NULL OR kind = ?) ORDER BY id')
+    .all(runId, kind, kind) as {
+    id: number;
+    run_id: number;
+    epoch: number;
+    kind: ProbeKind;
+    layer: number | null;
+    sample: number | null;
+    data: Buffer;
+    meta: string;
+    created_at: string;
+  }[];
+  return records.map((r) => ({
+    id: r.id,
+    runId: r.run_id,
+    epoch: r.epoch,
+    kind: r.kind,
+    layer: r.layer,
+    sample: r.sample,
+    data: ownedBytes(r.data),
+    meta: fromJson(r.meta) as JsonObject,
+    createdAt: r.created_at,
+  }));
+}
+
+// ---- exports ---------------------------------------------------------------------------------
+
+export interface ExportRow {
+  id: number;
+  runId: number;
+  /** e.g. 'bundle', 'nir'. */
+  format: string;
+  path: string;
+  createdAt: string;
+}
+
+export function recordExport(store: Store, runId: number, input: { format: string; path: string }): number {
+  const format = checkName('recordExport', 'format', input.format);
+  const path = checkName('recordExport', 'path', input.path);
+  return store.transaction(() => {
+    requireRun(store, runId);
+    return Number(
+      store.db.prepare('INSERT INTO exports (run_id, format, path, created_at) VALUES (?, ?, ?, ?)').run(runId, format, path, nowIso())
+        .lastInsertRowid,
+    );
+  });
+}
+
+export function listExports(store: Store, runId: number): ExportRow[] {
+  const records = store.db.prepare('SELECT * FROM exports WHERE run_id = ? ORDER BY id').all(runId) as {
+    id: number;
+    run_id: number;
+    format: string;
+    path: string;
+    created_at: string;
+  }[];
+  return records.map((r) => ({ id: r.id, runId: r.run_id, format: r.format, path: r.path, createdAt: r.created_at }));
+}

@@ -1,0 +1,335 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../engine/errors';
+import { insertImageDataset } from '../../../main/store/datasets';
+import { recoverInterruptedRuns as recoverFromDb, type Store } from '../../../main/store/db';
+import {
+  CHECKPOINTS_KEPT,
+  createRun,
+  deleteRun,
+  duplicateRun,
+  getRun,
+  INTERRUPTED_ERROR,
+  latestCheckpoint,
+  listExports,
+  listMetrics,
+  listProbes,
+  listRuns,
+  recordBatchMetrics,
+  recordEpochMetrics,
+  recordExport,
+  recoverInterruptedRuns,
+  requireRun,
+  RUN_STATUSES,
+  RUN_TRANSITIONS,
+  saveCheckpoint,
+  saveProbe,
+  setRunNotes,
+  setRunStatus,
+  type RunStatus,
+} from '../../../main/store/runs';
+import { countRows, useTempStores } from './temp-store';
+
+const temp = useTempStores();
+const SPEC = { input: [28, 28, 1], layers: [{ className: 'Dense', config: { units: 10 } }] };
+const HYPER = { epochs: 2, batch: 100, lr: 0.001, optimizer: 'adam', T: 30 };
+
+function thrown(fn: () => unknown): EngineError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof EngineError) return e;
+    throw e;
+  }
+  throw new Error('expected an EngineError, nothing was thrown');
+}
+
+/** A store with one tiny image dataset (id 1) to run on. */
+function storeWithDataset(): Store {
+  const store = temp.open();
+  const split = (count: number) => ({ count, pixels: new Uint8Array(4 * count).fill(7), labels: new Uint8Array(count) });
+  insertImageDataset(store, { name: 'tiny', source: 'test', meta: { shape: [2, 2, 1] }, sampleBytes: 4, train: split(3), test: split(1) });
+  return store;
+}
+
+function newRun(store: Store, name?: string): number {
+  return createRun(store, { ...(name !== undefined && { name }), datasetId: 1, spec: SPEC, hyper: HYPER, seed: 42, backendRequested: 'auto' });
+}
+
+describe('runs', () => {
+  it('are created with status created and a default name run-<id>', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    expect(getRun(store, id)).toMatchObject({
+      id,
+      name: `run-${id}`,
+      status: 'created',
+      datasetId: 1,
+      spec: SPEC,
+      hyper: HYPER,
+      seed: 42,
+      backendRequested: 'auto',
+      backendUsed: null,
+      error: null,
+      notes: '',
+      startedAt: null,
+      endedAt: null,
+      parentRunId: null,
+    });
+    expect(getRun(store, newRun(store, 'tau sweep 1'))!.name).toBe('tau sweep 1');
+  });
+
+  it('need an existing dataset', () => {
+    const store = storeWithDataset();
+    const error = thrown(() => createRun(store, { datasetId: 9, spec: SPEC, hyper: HYPER, seed: 1, backendRequested: 'auto' }));
+    expect(error.message).toBe('unknown dataset 9 (known: "tiny" (id 1))');
+  });
+
+  it('go through a lifecycle: timestamps and backend recorded on the way', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    const running = setRunStatus(store, id, 'running', { backendUsed: 'wasm-events' });
+    expect(running).toMatchObject({ status: 'running', backendUsed: 'wasm-events', endedAt: null });
+    expect(running.startedAt).not.toBeNull();
+    expect(setRunStatus(store, id, 'paused').endedAt).toBeNull();
+    const resumed = setRunStatus(store, id, 'running');
+    expect(resumed.startedAt).toBe(running.startedAt); // the first start stays
+    expect(resumed.backendUsed).toBe('wasm-events');
+    const done = setRunStatus(store, id, 'completed');
+    expect(done.endedAt! >= done.startedAt!).toBe(true);
+  });
+
+  it('refuse a transition the lifecycle does not allow, naming both statuses', () => {
+    const store = storeWithDataset();
+    const id = newRun(store, 'final');
+    setRunStatus(store, id, 'running');
+    setRunStatus(store, id, 'completed');
+    const error = thrown(() => setRunStatus(store, id, 'running'));
+    expect(error.code).toBe('bad-transition');
+    expect(error.message).toBe(
+      `setRunStatus: run ${id} ("final") cannot go from 'completed' to 'running'; allowed from 'completed': nothing, it is final (duplicate the run to train again)`,
+    );
+    expect(thrown(() => setRunStatus(store, newRun(store), 'paused')).message).toContain("allowed from 'created': running, stopped, failed");
+    expect(thrown(() => setRunStatus(store, id, 'done' as RunStatus)).message).toBe(
+      'setRunStatus: status is "done"; allowed: created, running, paused, stopped, completed, failed, interrupted',
+    );
+  });
+
+  it('have a transition table that covers every status and only known ones', () => {
+    expect(Object.keys(RUN_TRANSITIONS).sort()).toEqual([...RUN_STATUSES].sort());
+    for (const targets of Object.values(RUN_TRANSITIONS)) for (const t of targets) expect(RUN_STATUSES).toContain(t);
+  });
+
+  it('record a failure, and clear it when resumed', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    setRunStatus(store, id, 'running');
+    const failed = setRunStatus(store, id, 'failed', { error: 'out of memory' });
+    expect(failed).toMatchObject({ status: 'failed', error: 'out of memory' });
+    expect(failed.endedAt).not.toBeNull();
+    expect(setRunStatus(store, id, 'running')).toMatchObject({ error: null, endedAt: null });
+  });
+
+  it('are listed in creation order, by status when asked', () => {
+    const store = storeWithDataset();
+    const [a, b, c] = [newRun(store), newRun(store), newRun(store)];
+    setRunStatus(store, b, 'running');
+    expect(listRuns(store).map((r) => r.id)).toEqual([a, b, c]);
+    expect(listRuns(store, { status: 'running' }).map((r) => r.id)).toEqual([b]);
+    expect(listRuns(store, { status: ['created', 'running'] }).map((r) => r.id)).toEqual([a, b, c]);
+    expect(listRuns(store, { status: [] })).toEqual([]);
+  });
+
+  it('name a few known ids when one is unknown', () => {
+    const store = storeWithDataset();
+    for (let i = 0; i < 7; i++) newRun(store);
+    const error = thrown(() => requireRun(store, 99));
+    expect(error.code).toBe('unknown-run');
+    expect(error.message).toBe('unknown run 99 (known: 3, 4, 5, 6, 7 and older)');
+  });
+
+  it('duplicate with the same spec, hyper-parameters, dataset and seed, linked to the parent', () => {
+    const store = storeWithDataset();
+    const parent = newRun(store, 'original');
+    setRunStatus(store, parent, 'running', { backendUsed: 'tfjs-cpu' });
+    setRunStatus(store, parent, 'completed');
+    setRunNotes(store, parent, 'best so far');
+    const copy = duplicateRun(store, parent, { name: 'again' });
+    expect(getRun(store, copy)).toMatchObject({
+      name: 'again',
+      status: 'created',
+      datasetId: 1,
+      spec: SPEC,
+      hyper: HYPER,
+      seed: 42,
+      backendRequested: 'auto',
+      backendUsed: null,
+      notes: '',
+      startedAt: null,
+      parentRunId: parent,
+    });
+    expect(getRun(store, duplicateRun(store, parent))!.name).toMatch(/^run-\d+$/);
+    deleteRun(store, parent);
+    expect(getRun(store, copy)!.parentRunId).toBeNull();
+  });
+
+  it('are not deleted while running; deleting one removes all it produced', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    const other = newRun(store);
+    setRunStatus(store, id, 'running');
+    for (const runId of [id, other]) {
+      recordBatchMetrics(store, runId, [{ epoch: 0, batch: 0, step: 1, values: { loss: 1 } }]);
+      recordEpochMetrics(store, runId, { epoch: 0, step: 1, values: { testAccuracy: 0.5 } });
+      saveCheckpoint(store, runId, { epoch: 1, batch: 0, reason: 'epoch', state: new Uint8Array(16) });
+      saveProbe(store, runId, { epoch: 0, kind: 'rates', data: new Uint8Array(8), meta: { layers: 2 } });
+      recordExport(store, runId, { format: 'bundle', path: '/tmp/model.json' });
+    }
+    const error = thrown(() => deleteRun(store, id));
+    expect(error.code).toBe('run-running');
+    expect(error.message).toContain(`run ${id}`);
+
+    setRunStatus(store, id, 'stopped');
+    deleteRun(store, id);
+    expect(getRun(store, id)).toBeUndefined();
+    for (const table of ['metrics', 'checkpoints', 'probes', 'exports']) {
+      const left = store.db.prepare(`SELECT DISTINCT run_id FROM ${table}`).all();
+      expect(left, table).toEqual([{ run_id: other }]);
+    }
+    expect(countRows(store, 'metrics')).toBe(2);
+  });
+
+  it('found running at start-up become interrupted and resumable', () => {
+    const store = storeWithDataset();
+    const [a, b, paused, fresh] = [newRun(store), newRun(store), newRun(store), newRun(store)];
+    for (const id of [a, b, paused]) setRunStatus(store, id, 'running');
+    setRunStatus(store, paused, 'paused');
+    expect(recoverInterruptedRuns(store)).toBe(2);
+    for (const id of [a, b]) {
+      const run = getRun(store, id)!;
+      expect(run).toMatchObject({ status: 'interrupted', error: INTERRUPTED_ERROR });
+      expect(run.endedAt).not.toBeNull();
+    }
+    expect(getRun(store, paused)!.status).toBe('paused');
+    expect(getRun(store, fresh)!.status).toBe('created');
+    expect(recoverFromDb(store)).toBe(0);
+    expect(setRunStatus(store, a, 'running').status).toBe('running');
+  });
+});
+
+describe('metrics', () => {
+  it('replayed batches overwrite the earlier rows, never duplicate them', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    const batches = (from: number, to: number, loss: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ epoch: 0, batch: from + i, step: from + i + 1, values: { loss, accuracy: 0.1 } }));
+    recordBatchMetrics(store, id, batches(0, 10, 2.5));
+    // Resumed from a checkpoint at batch 5: batches 5..9 run again.
+    recordBatchMetrics(store, id, batches(5, 10, 1.5));
+    const rows = listMetrics(store, id, 'batch');
+    expect(rows.map((r) => r.batch)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(rows.map((r) => r.values.loss)).toEqual([2.5, 2.5, 2.5, 2.5, 2.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
+    expect(countRows(store, 'metrics')).toBe(10);
+  });
+
+  it('keep epoch rows apart from batch rows, in epoch order', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    const epoch = (e: number) => ({ trainLoss: 1 / (e + 1), trainAccuracy: 0.9, testAccuracy: 0.95, firingRates: [0.12, 0.05], seconds: 3.5 });
+    recordEpochMetrics(store, id, { epoch: 1, step: 200, values: epoch(1) });
+    recordEpochMetrics(store, id, { epoch: 0, step: 100, values: epoch(0) });
+    recordBatchMetrics(store, id, [{ epoch: 0, batch: 3, step: 4, values: { loss: 1 } }]);
+    expect(listMetrics(store, id, 'epoch')).toEqual([
+      { epoch: 0, batch: 0, step: 100, values: epoch(0) },
+      { epoch: 1, batch: 0, step: 200, values: epoch(1) },
+    ]);
+    expect(listMetrics(store, id, 'batch')).toHaveLength(1);
+  });
+
+  it('are written all or nothing', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    const rows = [
+      { epoch: 0, batch: 0, step: 1, values: { loss: 1 } },
+      { epoch: 0, batch: 1.5, step: 2, values: { loss: 1 } },
+    ];
+    expect(thrown(() => recordBatchMetrics(store, id, rows)).message).toBe('recordBatchMetrics: rows[1].batch is 1.5; allowed: an integer >= 0');
+    expect(thrown(() => recordBatchMetrics(store, 77, rows.slice(0, 1))).code).toBe('unknown-run');
+    expect(countRows(store, 'metrics')).toBe(0);
+  });
+});
+
+describe('checkpoints', () => {
+  it('keep the latest three per run, with their bytes intact', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    const other = newRun(store);
+    saveCheckpoint(store, other, { epoch: 0, batch: 0, reason: 'epoch', state: new Uint8Array([9]) });
+    const weights = (epoch: number) => Float32Array.from({ length: 64 }, (_, i) => Math.sin(i + epoch));
+    for (let epoch = 1; epoch <= 5; epoch++) {
+      const w = weights(epoch);
+      saveCheckpoint(store, id, { epoch, batch: 0, reason: 'epoch', state: new Uint8Array(w.buffer) });
+    }
+    saveCheckpoint(store, id, { epoch: 5, batch: 40, reason: 'pause', state: new Uint8Array(weights(6).buffer, 4, 32) });
+    const kept = store.db.prepare('SELECT epoch, batch FROM checkpoints WHERE run_id = ? ORDER BY id').all(id);
+    expect(kept).toEqual([
+      { epoch: 4, batch: 0 },
+      { epoch: 5, batch: 0 },
+      { epoch: 5, batch: 40 },
+    ]);
+    expect(kept).toHaveLength(CHECKPOINTS_KEPT);
+    expect(countRows(store, 'checkpoints')).toBe(CHECKPOINTS_KEPT + 1);
+
+    const latest = latestCheckpoint(store, id)!;
+    expect(latest).toMatchObject({ epoch: 5, batch: 40, reason: 'pause' });
+    expect(latest.state.byteOffset).toBe(0); // its own buffer: viewable as Float32Array
+    expect(new Float32Array(latest.state.buffer)).toEqual(weights(6).subarray(1, 9));
+    expect(latestCheckpoint(store, newRun(store))).toBeUndefined();
+  });
+
+  it('refuse an unknown reason', () => {
+    const store = storeWithDataset();
+    const error = thrown(() => saveCheckpoint(store, newRun(store), { epoch: 0, batch: 0, reason: 'crash' as 'stop', state: new Uint8Array(1) }));
+    expect(error.message).toBe('saveCheckpoint: reason is "crash"; allowed: epoch, pause, stop');
+  });
+});
+
+describe('probes and exports', () => {
+  it('are saved and listed per run, probes by kind', () => {
+    const store = storeWithDataset();
+    const id = newRun(store);
+    const raster = Uint8Array.from({ length: 30 * 100 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+    saveProbe(store, id, { epoch: 0, kind: 'raster', layer: 1, sample: 3, data: raster, meta: { shape: [30, 100], dtype: 'u8' } });
+    saveProbe(store, id, { epoch: 0, kind: 'membrane', layer: 1, sample: 3, data: new Uint8Array(new Float32Array([0.1, 0.5]).buffer), meta: { shape: [2] } });
+    const rasters = listProbes(store, id, { kind: 'raster' });
+    expect(rasters).toHaveLength(1);
+    expect(rasters[0]).toMatchObject({ runId: id, epoch: 0, kind: 'raster', layer: 1, sample: 3, meta: { shape: [30, 100], dtype: 'u8' } });
+    expect(rasters[0]!.data).toEqual(raster);
+    expect(listProbes(store, id).map((p) => p.kind)).toEqual(['raster', 'membrane']);
+    expect(thrown(() => saveProbe(store, id, { epoch: 0, kind: 'spikes' as 'raster', data: raster, meta: {} })).message).toBe(
+      'saveProbe: kind is "spikes"; allowed: raster, membrane, rates, confusion',
+    );
+
+    recordExport(store, id, { format: 'nir', path: '/tmp/net.nir' });
+    recordExport(store, id, { format: 'bundle', path: '/tmp/net.json' });
+    expect(listExports(store, id).map(({ format, path }) => ({ format, path }))).toEqual([
+      { format: 'nir', path: '/tmp/net.nir' },
+      { format: 'bundle', path: '/tmp/net.json' },
+    ]);
+  });
+});
+
+describe('bad inputs', () => {
+  it.each<[string, (store: Store) => unknown, string]>([
+    ['a fractional seed', (s) => createRun(s, { datasetId: 1, spec: SPEC, hyper: HYPER, seed: 0.5, backendRequested: 'auto' }), 'createRun: seed is 0.5; allowed: an integer'],
+    ['a spec that is not an object', (s) => createRun(s, { datasetId: 1, spec: 'mlp' as unknown as object, hyper: HYPER, seed: 1, backendRequested: 'auto' }), 'createRun: spec is "mlp"; allowed: a JSON object or array'],
+    ['an empty backend', (s) => createRun(s, { datasetId: 1, spec: SPEC, hyper: HYPER, seed: 1, backendRequested: '' }), 'createRun: backendRequested is ""; allowed: a non-empty string'],
+    ['a negative epoch', (s) => recordEpochMetrics(s, newRun(s), { epoch: -1, step: 0, values: {} }), 'recordEpochMetrics: rows[0].epoch is -1; allowed: an integer >= 0'],
+    ['state that is not bytes', (s) => saveCheckpoint(s, newRun(s), { epoch: 0, batch: 0, reason: 'stop', state: [1, 2] as unknown as Uint8Array }), 'saveCheckpoint: state is an array of 2; allowed: a Uint8Array'],
+    ['a probe layer of -1', (s) => saveProbe(s, newRun(s), { epoch: 0, kind: 'rates', layer: -1, data: new Uint8Array(0), meta: {} }), 'saveProbe: layer is -1; allowed: an integer >= 0'],
+  ])('%s', (_, call, message) => {
+    const store = storeWithDataset();
+    const error = thrown(() => call(store));
+    expect(error.code).toBe('bad-option');
+    expect(error.message).toBe(message);
+  });
+});
