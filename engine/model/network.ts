@@ -18,6 +18,13 @@ export function gradMode(name: string): GradMode {
   return GRAD_MODES[name as GradModeName];
 }
 
+/** One sample's spikes and potentials over the T window, per layer ([steps, units] each). */
+export interface SampleActivity {
+  steps: number;
+  input: Uint8Array;
+  layers: { units: number; vth: number; spikes: Uint8Array; membrane: Float32Array }[];
+}
+
 /** A LIF layer's parameters, gradients and the activity kept for the backward pass. */
 interface LayerState {
   plan: LifLayerPlan;
@@ -158,6 +165,32 @@ export class SpikingNetwork {
       for (let r = 0; r < rows; r++) total += l.spikes.len[r];
       return total / (rows * l.plan.units);
     });
+  }
+
+  /**
+   * Sample b's activity over the last forward pass (the paper's Fig. 4c/4d): input spikes and,
+   * per layer, spikes and membrane potentials u, each [steps, units] time-major.
+   */
+  activity(b = 0): SampleActivity {
+    if (!(b >= 0 && b < this.batch)) throw new EngineError('bad-option', `activity: sample ${b}; allowed: 0 to ${this.batch - 1}`);
+    const rows = (s: SpikeLists, n: number) => {
+      const out = new Uint8Array(this.steps * n);
+      for (let t = 0; t < this.steps; t++) {
+        const r = t * this.batch + b;
+        for (let k = 0; k < s.len[r]!; k++) out[t * n + s.idx[s.start[r]! + k]!] = 1;
+      }
+      return out;
+    };
+    return {
+      steps: this.steps,
+      input: rows(this.input, this.plan.inputSize),
+      layers: this.layers.map((l) => {
+        const n = l.plan.units;
+        const membrane = new Float32Array(this.steps * n);
+        for (let t = 0; t < this.steps; t++) membrane.set(l.u.subarray((t * this.batch + b) * n, (t * this.batch + b + 1) * n), t * n);
+        return { units: n, vth: l.plan.vth, spikes: rows(l.spikes, n), membrane };
+      }),
+    };
   }
 
   private setBatch(batch: number): void {

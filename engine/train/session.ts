@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/types';
 import { EngineError } from '../errors';
-import { SpikingNetwork, gradMode } from '../model/network';
+import { SpikingNetwork, gradMode, type SampleActivity } from '../model/network';
 import { createOptimizer, type Optimizer } from '../optim/optimizer';
 import { Rng } from '../rng';
 import { inferModel, type ModelPlan } from '../spec/infer';
@@ -39,6 +39,8 @@ export class TrainingSession {
   batch = 0;
   private sums: EpochSums;
   private epochSeconds = 0;
+  /** Test-set confusion counts [truth, predicted] of the last finished epoch. */
+  readonly confusion: Uint32Array;
 
   constructor(
     readonly spec: ModelSpec, options: Partial<TrainOptions>, readonly data: TrainData, readonly kernels: Kernels,
@@ -62,6 +64,7 @@ export class TrainingSession {
     this.labels = new Uint8Array(o.batchSize);
     this.watch = { silent: this.plan.layers.map(() => 0), saturated: this.plan.layers.map(() => 0) };
     this.sums = emptySums(this.plan.layers.length);
+    this.confusion = new Uint32Array(this.plan.classes * this.plan.classes);
     if (restored) this.restore(restored);
   }
 
@@ -135,7 +138,7 @@ export class TrainingSession {
       epoch: this.epoch,
       trainLoss: s.seen ? s.loss / s.seen : NaN,
       trainAccuracy: s.seen ? s.correct / s.seen : 0,
-      testAccuracy: this.evaluate(this.data.test, this.options.seed + this.epoch),
+      testAccuracy: this.evaluate(this.data.test, this.options.seed + this.epoch, this.confusion.fill(0)),
       firingRates: s.rates.map((r) => (s.seen ? r / s.seen : 0)),
       seconds: this.epochSeconds,
       samplesPerSecond: this.epochSeconds > 0 ? s.seen / this.epochSeconds : 0,
@@ -170,6 +173,16 @@ export class TrainingSession {
       }
     }
     return src.count > 0 ? correct / src.count : 0;
+  }
+
+  /**
+   * One sample through the network, coded with its own RNG (the training stream is untouched):
+   * spike rasters and membrane traces for the run monitor and the paper's Fig. 4c/4d.
+   */
+  probe(src: SampleSource, index: number, seed: number): SampleActivity {
+    src.load(this.net, [index], 1, new Rng(seed ^ 0x9b0e));
+    this.net.forward();
+    return this.net.activity(0);
   }
 
   /** NaN or ±Inf in a weight or bias stops the run, naming the layer and the tensor. */

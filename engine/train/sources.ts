@@ -1,4 +1,5 @@
-import { pixelsPerImage, type ImageDataset } from '../data/dataset';
+import { pixelsPerImage, type EventDataset, type ImageDataset } from '../data/dataset';
+import { binEvents, parseNmnist, type BinMode } from '../data/nmnist';
 import type { SpikingNetwork } from '../model/network';
 import type { Rng } from '../rng';
 
@@ -46,5 +47,51 @@ export class ImageSource implements SampleSource {
       for (let i = 0; i < n; i++) this.intensities[b * n + i] = this.ds.pixels[from + i]! / 255;
     }
     return this.intensities.subarray(0, size * n);
+  }
+}
+
+/** How event streams become T frames (engine/data/nmnist.ts `binEvents`). */
+export interface EventBinning {
+  mode: BinMode;
+  /** Mode 'time' only: bin width in µs (default: the sample's duration / T). */
+  dtUs?: number;
+}
+
+/**
+ * Event streams (N-MNIST), binned into T frames of [2 polarities, h, w]: an input neuron spikes at
+ * step t when its pixel saw at least one event of its polarity in bin t. Binning is deterministic,
+ * so the RNG is not used.
+ */
+export class EventSource implements SampleSource {
+  readonly inputSize: number;
+  private dense = new Uint8Array(0);
+  private frames = new Uint8Array(0);
+
+  constructor(readonly ds: EventDataset, readonly binning: EventBinning) {
+    this.inputSize = 2 * ds.width * ds.height;
+  }
+
+  get name(): string { return this.ds.name; }
+  get count(): number { return this.ds.count; }
+  get classCount(): number { return this.ds.classCount; }
+  label(index: number): number { return this.ds.labels[index]!; }
+
+  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number): void {
+    net.setInputSpikes(this.spikes(indices, size, net.steps), size);
+  }
+
+  /** Dense time-major input spikes [steps·size, inputs] for samples `indices[0 … size)`. */
+  spikes(indices: ArrayLike<number>, size: number, steps: number): Uint8Array {
+    const n = this.inputSize;
+    if (this.dense.length < steps * size * n) this.dense = new Uint8Array(steps * size * n);
+    if (this.frames.length !== steps * n) this.frames = new Uint8Array(steps * n);
+    const dense = this.dense.subarray(0, steps * size * n);
+    for (let b = 0; b < size; b++) {
+      const index = indices[b]!;
+      const events = parseNmnist(this.ds.samples[index]!, `${this.ds.name} sample ${index}`, this.ds);
+      const frames = binEvents(events, { steps, ...this.binning, width: this.ds.width, height: this.ds.height }, this.frames);
+      for (let t = 0; t < steps; t++) dense.set(frames.subarray(t * n, (t + 1) * n), (t * size + b) * n);
+    }
+    return dense;
   }
 }

@@ -132,6 +132,13 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
       `),
   },
+  {
+    version: 3,
+    name: 'runs record the process that supervises them',
+    // Start-up recovery must not mark a run interrupted while another live process (a CLI in
+    // another terminal, the app) is still training it.
+    up: (db) => db.exec('ALTER TABLE runs ADD COLUMN owner_pid INTEGER NULL;'),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

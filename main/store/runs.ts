@@ -160,7 +160,7 @@ export function setRunStatus(
   store: Store,
   id: number,
   status: RunStatus,
-  opts: { error?: string; backendUsed?: string } = {},
+  opts: { error?: string; backendUsed?: string; ownerPid?: number } = {},
 ): RunRow {
   checkOneOf('setRunStatus', 'status', status, RUN_STATUSES);
   return store.transaction(() => {
@@ -177,8 +177,8 @@ export function setRunStatus(
     const resuming = status === 'running';
     store.db
       .prepare(
-        `UPDATE runs SET status = ?, started_at = coalesce(started_at, ?), ended_at = ?, error = ?, backend_used = coalesce(?, backend_used)
-         WHERE id = ?`,
+        `UPDATE runs SET status = ?, started_at = coalesce(started_at, ?), ended_at = ?, error = ?, backend_used = coalesce(?, backend_used),
+         owner_pid = ? WHERE id = ?`,
       )
       .run(
         status,
@@ -186,6 +186,7 @@ export function setRunStatus(
         ENDING.includes(status) ? now : resuming ? null : run.endedAt,
         opts.error ?? (resuming ? null : run.error),
         opts.backendUsed ?? null,
+        resuming ? (opts.ownerPid ?? process.pid) : null,
         id,
       );
     return requireRun(store, id);
@@ -232,13 +233,29 @@ export function duplicateRun(store: Store, id: number, opts: { name?: string } =
  * (app quit, crash, power cut): it becomes 'interrupted', resumable from its last checkpoint.
  * Returns how many runs were marked.
  */
-export function recoverInterruptedRuns(store: Store): number {
-  return store.transaction(
-    () =>
-      store.db
-        .prepare("UPDATE runs SET status = 'interrupted', error = ?, ended_at = ? WHERE status = 'running'")
-        .run(INTERRUPTED_ERROR, nowIso()).changes,
-  );
+/**
+ * At start-up: runs still marked 'running' whose supervising process is gone become
+ * 'interrupted' (resumable from their last checkpoint). A run owned by a live process — another
+ * terminal's `stbp train`, the app — is left alone.
+ */
+export function recoverInterruptedRuns(store: Store, isAlive: (pid: number) => boolean = processAlive): number {
+  return store.transaction(() => {
+    const running = store.db.prepare("SELECT id, owner_pid AS pid FROM runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
+    const orphans = running.filter((r) => r.pid === null || r.pid === process.pid || !isAlive(r.pid));
+    const mark = store.db.prepare("UPDATE runs SET status = 'interrupted', error = ?, ended_at = ?, owner_pid = NULL WHERE id = ?");
+    const now = nowIso();
+    for (const r of orphans) mark.run(INTERRUPTED_ERROR, now, r.id);
+    return orphans.length;
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
 }
 
 // ---- metrics ---------------------------------------------------------------------------------

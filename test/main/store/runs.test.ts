@@ -198,6 +198,16 @@ describe('runs', () => {
     expect(countRows(store, 'metrics')).toBe(2);
   });
 
+  it('owned by a live process are left running at start-up; a dead owner\'s become interrupted', () => {
+    const store = storeWithDataset();
+    const [live, dead] = [newRun(store), newRun(store)];
+    setRunStatus(store, live, 'running', { ownerPid: 4242 });
+    setRunStatus(store, dead, 'running', { ownerPid: 4343 });
+    expect(recoverInterruptedRuns(store, (pid) => pid === 4242)).toBe(1);
+    expect(getRun(store, live)!.status).toBe('running');
+    expect(getRun(store, dead)!.status).toBe('interrupted');
+  });
+
   it('found running at start-up become interrupted and resumable', () => {
     const store = storeWithDataset();
     const [a, b, paused, fresh] = [newRun(store), newRun(store), newRun(store), newRun(store)];
