@@ -1,10 +1,9 @@
 // Bundles the headless entry points (CLI, benchmark) with esbuild into out/cli/. Node built-ins and
 // npm packages stay external; the engine's WASM kernels are already inlined as base64.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 
 await build({
-  entryPoints: { stbp: 'main/cli/stbp.ts', ...(existsSync('bench/bench.ts') ? { bench: 'bench/bench.ts' } : {}) },
+  entryPoints: { stbp: 'main/cli/stbp.ts', worker: 'main/runs/worker.ts', bench: 'bench/bench.ts' },
   outdir: 'out/cli',
   bundle: true,
   platform: 'node',
@@ -15,4 +14,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('cli: out/cli/stbp.mjs, out/cli/bench.mjs');
+console.log('cli: out/cli/stbp.mjs, worker.mjs, bench.mjs');

@@ -193,6 +193,15 @@ export function setRunStatus(
   });
 }
 
+/** The backend that actually runs (reported by the training process once its kernels are up). */
+export function setRunBackend(store: Store, id: number, backend: string): void {
+  checkName('setRunBackend', 'backend', backend);
+  store.transaction(() => {
+    requireRun(store, id);
+    store.db.prepare('UPDATE runs SET backend_used = ? WHERE id = ?').run(backend, id);
+  });
+}
+
 export function setRunNotes(store: Store, id: number, notes: string): void {
   if (typeof notes !== 'string') throw new EngineError('bad-option', `setRunNotes: notes is ${String(notes)}; allowed: a string`);
   store.transaction(() => {

@@ -1,0 +1,86 @@
+import type { EpochReport } from '../../engine/train/options';
+import type { FromTrainer } from '../runs/messages';
+import { startRun, type RunHandle } from '../runs/supervisor';
+import type { Store } from '../store/db';
+import type { RunRow } from '../store/runs';
+import { pct } from './args';
+import { ProgressLine } from './progress';
+
+/**
+ * Follow a run's process on the terminal: progress bar, one line per epoch, and a summary with
+ * the lines scripts read (`test accuracy: …%`, `throughput: … samples/s`). Ctrl-C asks the run to
+ * stop after its current batch (it checkpoints and can be resumed); a second Ctrl-C kills it.
+ */
+export class RunPrinter {
+  private readonly bar: ProgressLine;
+  private readonly epochs: EpochReport[] = [];
+  private backend = '';
+  private readonly started = performance.now();
+
+  constructor(quiet: boolean) {
+    this.bar = new ProgressLine(!quiet && process.stdout.isTTY === true);
+  }
+
+  onMessage = (m: FromTrainer): void => {
+    if (m.type === 'started') {
+      this.backend = m.backend;
+      const where = m.epoch > 1 || m.batch > 0 ? `, resuming at epoch ${m.epoch} batch ${m.batch + 1}` : '';
+      console.log(`backend ${m.backend}: ${m.epochs} epochs of ${m.batches} batches${where}`);
+    } else if (m.type === 'batch') {
+      const r = m.report;
+      this.bar.update(r.batch / r.batches, `epoch ${r.epoch} ${r.batch}/${r.batches} loss ${r.loss.toFixed(4)} ${Math.round(r.samplesPerSecond)} samples/s`);
+    } else if (m.type === 'epoch') {
+      const r = m.report;
+      this.epochs.push(r);
+      this.bar.clear();
+      const rates = r.firingRates.map((x) => x.toFixed(3)).join('/');
+      console.log(`epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)}, train ${pct(r.trainAccuracy)}, test ${pct(r.testAccuracy)}, firing ${rates}, ${r.seconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`);
+    } else if (m.type === 'error') {
+      this.bar.clear();
+    }
+  };
+
+  /** Wire Ctrl-C to the run; returns the function that unwires it. */
+  interrupt(handle: RunHandle): () => void {
+    let asked = false;
+    const onSigint = () => {
+      if (asked) return handle.kill('SIGKILL');
+      asked = true;
+      this.bar.clear();
+      console.log('stopping after this batch (Ctrl-C again to kill)…');
+      handle.stop();
+    };
+    process.on('SIGINT', onSigint);
+    return () => process.off('SIGINT', onSigint);
+  }
+
+  /** The summary; returns the exit code (0 completed, 1 otherwise). */
+  summary(run: RunRow): number {
+    this.bar.clear();
+    const last = this.epochs[this.epochs.length - 1];
+    const seconds = this.epochs.reduce((s, e) => s + e.seconds, 0);
+    const samples = this.epochs.reduce((s, e) => s + e.samplesPerSecond * e.seconds, 0);
+    console.log(`run ${run.id} (${run.name}): ${run.status}${run.error ? ` — ${run.error}` : ''}`);
+    if (last) {
+      console.log(`test accuracy: ${pct(last.testAccuracy)}`);
+      console.log(`best test accuracy: ${pct(Math.max(...this.epochs.map((e) => e.testAccuracy)))}`);
+    }
+    console.log(`time: ${((performance.now() - this.started) / 1000).toFixed(1)} s`);
+    console.log(`throughput: ${seconds > 0 ? Math.round(samples / seconds) : 0} samples/s`);
+    if (this.backend) console.log(`backend: ${this.backend}`);
+    if (run.status !== 'completed') console.log(`resume with: stbp runs resume ${run.id}`);
+    return run.status === 'completed' ? 0 : 1;
+  }
+}
+
+/** Start or resume a run and follow it on the terminal until its process ends. */
+export async function follow(store: Store, runId: number, resume: boolean, quiet: boolean): Promise<number> {
+  const printer = new RunPrinter(quiet);
+  const handle = startRun(store, runId, { resume, onMessage: printer.onMessage });
+  const unwire = printer.interrupt(handle);
+  try {
+    return printer.summary(await handle.finished);
+  } finally {
+    unwire();
+  }
+}

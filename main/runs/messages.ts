@@ -1,0 +1,30 @@
+import type { EpochReport, BatchReport } from '../../engine/train/options';
+import type { EventBinning } from '../../engine/train/sources';
+import type { TrainOptions } from '../../engine/train/options';
+
+/** A run's hyper-parameters as stored (runs.hyper): the trainer's options plus data settings. */
+export interface RunHyper extends Partial<TrainOptions> {
+  /** Train / evaluate on the first n samples only. */
+  limit?: number;
+  testLimit?: number;
+  /** Event datasets: how streams become T frames. */
+  binning?: EventBinning;
+  /** Kernel threads for the wasm backend (default: every core, up to 8). */
+  threads?: number;
+}
+
+/** Main side → training process. */
+export type ToTrainer =
+  | { type: 'start'; runId: number; storeFile: string; resume: boolean }
+  | { type: 'pause' }
+  | { type: 'stop' };
+
+/** Training process → main side; the main side is the only writer of the store. */
+export type FromTrainer =
+  | { type: 'started'; backend: string; epoch: number; batch: number; batches: number; epochs: number }
+  | { type: 'batch'; step: number; report: BatchReport }
+  | { type: 'epoch'; step: number; report: EpochReport; confusion: Uint32Array }
+  | { type: 'probe'; epoch: number; kind: 'raster' | 'membrane'; layer: number; sample: number; data: Uint8Array; meta: Record<string, unknown> }
+  | { type: 'checkpoint'; epoch: number; batch: number; reason: 'epoch' | 'pause' | 'stop'; state: Uint8Array }
+  | { type: 'ended'; status: 'completed' | 'paused' | 'stopped' }
+  | { type: 'error'; error: { code: string; message: string } };

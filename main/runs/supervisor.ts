@@ -1,0 +1,130 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../../engine/errors';
+import type { Store } from '../store/db';
+import {
+  recordBatchMetrics, recordEpochMetrics, requireRun, saveCheckpoint, saveProbe, setRunBackend, setRunStatus, type RunRow,
+} from '../store/runs';
+import type { FromTrainer, ToTrainer } from './messages';
+
+/**
+ * The training process bundle (built from main/runs/worker.ts by `npm run build:engine`). Both this
+ * file's bundle (out/cli/) and its source (main/runs/) sit two levels below the project root.
+ */
+export const WORKER_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'out', 'cli', 'worker.mjs');
+
+/** A live training process as the supervisor sees it (child_process here; utilityProcess in the app). */
+export interface TrainerProcess {
+  send(m: ToTrainer): void;
+  kill(signal?: NodeJS.Signals): void;
+  readonly pid: number | undefined;
+  on(event: 'message', f: (m: FromTrainer) => void): void;
+  /** The process has ended and every message it sent has been delivered. */
+  on(event: 'exit', f: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+}
+
+export type SpawnTrainer = () => TrainerProcess;
+
+export const forkTrainer: SpawnTrainer = () => {
+  if (!existsSync(WORKER_FILE)) {
+    throw new EngineError('not-built', `the training process ${WORKER_FILE} is not built; run \`npm run build:engine\` (npm install does it)`);
+  }
+  const child: ChildProcess = fork(WORKER_FILE, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    send: (m) => void child.send(m),
+    kill: (signal) => void child.kill(signal),
+    get pid() { return child.pid; },
+    on: ((event: 'message' | 'exit', f: (...args: never[]) => void) => {
+      // 'close' comes after the IPC channel has delivered every message; 'exit' may come before.
+      child.on(event === 'exit' ? 'close' : 'message', f as (...args: unknown[]) => void);
+    }) as TrainerProcess['on'],
+  };
+};
+
+export interface RunHandle {
+  readonly runId: number;
+  readonly pid: number | undefined;
+  pause(): void;
+  stop(): void;
+  /** Ends the process abruptly (tests, a frozen run): the run becomes interrupted. */
+  kill(signal?: NodeJS.Signals): void;
+  /** The run's row once its process has exited and everything it sent is recorded. */
+  readonly finished: Promise<RunRow>;
+}
+
+/**
+ * Start (or resume from its last checkpoint) a run in its own process and record what it streams:
+ * batch and epoch metrics, probes, checkpoints, status. The main side is the only writer of the
+ * store; each message is recorded in its own transaction as it arrives, so a crash of either side
+ * loses nothing already recorded. A process that exits without saying how it ended leaves the run
+ * `failed` (exit code) or `interrupted` (killed by a signal), resumable from its last checkpoint.
+ */
+export function startRun(
+  store: Store, runId: number,
+  opts: { resume?: boolean; onMessage?: (m: FromTrainer) => void; spawn?: SpawnTrainer } = {},
+): RunHandle {
+  const resume = opts.resume ?? false;
+  requireRun(store, runId);
+  const child = (opts.spawn ?? forkTrainer)();
+  setRunStatus(store, runId, 'running');
+  let ended: FromTrainer | undefined;
+
+  const record = (m: FromTrainer): void => {
+    switch (m.type) {
+      case 'started':
+        setRunBackend(store, runId, m.backend);
+        break;
+      case 'batch':
+        recordBatchMetrics(store, runId, [{ epoch: m.report.epoch, batch: m.report.batch, step: m.step, values: { ...m.report } }]);
+        break;
+      case 'epoch':
+        recordEpochMetrics(store, runId, { epoch: m.report.epoch, step: m.step, values: { ...m.report } });
+        saveProbe(store, runId, {
+          epoch: m.report.epoch, kind: 'confusion', data: new Uint8Array(m.confusion.buffer, m.confusion.byteOffset, m.confusion.byteLength),
+          meta: { classes: Math.round(Math.sqrt(m.confusion.length)), dtype: 'u32' },
+        });
+        break;
+      case 'probe':
+        saveProbe(store, runId, { epoch: m.epoch, kind: m.kind, layer: m.layer, sample: m.sample, data: m.data, meta: m.meta });
+        break;
+      case 'checkpoint':
+        saveCheckpoint(store, runId, { epoch: m.epoch, batch: m.batch, reason: m.reason, state: m.state });
+        break;
+      case 'ended':
+      case 'error':
+        ended = m;
+        break;
+    }
+  };
+
+  child.on('message', (m) => {
+    try {
+      record(m);
+    } catch (e) {
+      ended = { type: 'error', error: { code: 'record-failed', message: `recording ${m.type} failed: ${(e as Error).message}` } };
+      child.kill('SIGKILL');
+    }
+    opts.onMessage?.(m);
+  });
+
+  const finished = new Promise<RunRow>((resolve) => {
+    child.on('exit', (code, signal) => {
+      if (ended?.type === 'ended') resolve(setRunStatus(store, runId, ended.status));
+      else if (ended?.type === 'error') resolve(setRunStatus(store, runId, 'failed', { error: ended.error.message }));
+      else if (signal) resolve(setRunStatus(store, runId, 'interrupted', { error: `the training process was killed (${signal}); resume continues from the last checkpoint` }));
+      else resolve(setRunStatus(store, runId, 'failed', { error: `the training process exited with code ${code} without reporting an error` }));
+    });
+  });
+
+  child.send({ type: 'start', runId, storeFile: store.path, resume });
+  return {
+    runId,
+    get pid() { return child.pid; },
+    pause: () => child.send({ type: 'pause' }),
+    stop: () => child.send({ type: 'stop' }),
+    kill: (signal = 'SIGKILL') => child.kill(signal),
+    finished,
+  };
+}

@@ -1,0 +1,111 @@
+// The training process: one per run (child_process.fork in Node, Electron's utilityProcess in the
+// app). It reads the run and its dataset from the store read-only, trains with the engine, and
+// streams typed messages back; the main side records them. Never imported by the main process.
+import { createNodeKernels } from '../../engine/backend/backends-node';
+import { EngineError } from '../../engine/errors';
+import type { Kernels } from '../../engine/backend/types';
+import { TrainingSession, type TrainData } from '../../engine/train/session';
+import { EventSource, ImageSource } from '../../engine/train/sources';
+import type { ModelSpec } from '../../engine/spec/types';
+import { openStore, type Store } from '../store/db';
+import { latestCheckpoint, requireRun } from '../store/runs';
+import { requireDataset } from '../store/datasets';
+import { loadEventDataset, loadImageDataset } from '../services/datasets';
+import type { FromTrainer, RunHyper, ToTrainer } from './messages';
+
+/** The sample whose spikes and potentials are recorded each epoch (paper Fig. 4c/4d). */
+const PROBE_SAMPLE = 0;
+
+let request: 'pause' | 'stop' | undefined;
+
+function send(message: FromTrainer): Promise<void> {
+  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (e) => (e ? reject(e) : resolve())));
+}
+
+async function run(runId: number, storeFile: string, resume: boolean): Promise<void> {
+  const store = openStore({ file: storeFile, readonly: true });
+  let kernels: Kernels | undefined;
+  try {
+    const row = requireRun(store, runId);
+    const hyper = row.hyper as RunHyper;
+    const data = loadData(store, row.datasetId, hyper);
+    kernels = await createNodeKernels(row.backendRequested, { threads: hyper.threads });
+    const checkpoint = resume ? latestCheckpoint(store, runId) : undefined;
+    if (resume && !checkpoint) throw new EngineError('no-checkpoint', `run ${runId} has no checkpoint to resume from; start it again instead`);
+    const session = checkpoint
+      ? TrainingSession.fromCheckpoint(checkpoint.state, data, kernels)
+      : new TrainingSession(row.spec as ModelSpec, { ...hyper, seed: row.seed }, data, kernels);
+    store.close(); // everything is in memory now: never hold the file while training
+    await train(session, kernels.description);
+  } finally {
+    store.close();
+    kernels?.dispose();
+  }
+}
+
+function loadData(store: Store, datasetId: number, hyper: RunHyper): TrainData {
+  const ds = requireDataset(store, datasetId);
+  if (ds.kind === 'events') {
+    const binning = hyper.binning ?? { mode: 'count' as const };
+    return {
+      train: new EventSource(loadEventDataset(store, ds.id, 'train', { limit: hyper.limit }), binning),
+      test: new EventSource(loadEventDataset(store, ds.id, 'test', { limit: hyper.testLimit }), binning),
+    };
+  }
+  return {
+    train: new ImageSource(loadImageDataset(store, ds.id, 'train', { limit: hyper.limit })),
+    test: new ImageSource(loadImageDataset(store, ds.id, 'test', { limit: hyper.testLimit })),
+  };
+}
+
+async function train(session: TrainingSession, backend: string): Promise<void> {
+  const o = session.options;
+  await send({ type: 'started', backend, epoch: session.epoch, batch: session.batch, batches: session.batches, epochs: o.epochs });
+  const step = () => (session.epoch - 1) * session.batches + session.batch;
+  if (session.epoch === 1 && session.batch === 0) await sendProbes(session, 0); // before training
+  while (!session.finished) {
+    while (!session.epochComplete) {
+      const report = session.runBatch();
+      await send({ type: 'batch', step: step(), report });
+      await new Promise((r) => setImmediate(r)); // let pause/stop requests arrive
+      if (request) {
+        await send({ type: 'checkpoint', epoch: session.epoch, batch: session.batch, reason: request, state: session.checkpoint() });
+        await send({ type: 'ended', status: request === 'pause' ? 'paused' : 'stopped' });
+        return;
+      }
+    }
+    const at = step();
+    const report = session.finishEpoch();
+    await send({ type: 'epoch', step: at, report, confusion: session.confusion.slice() });
+    await sendProbes(session, report.epoch);
+    await send({ type: 'checkpoint', epoch: session.epoch, batch: 0, reason: 'epoch', state: session.checkpoint() });
+  }
+  await send({ type: 'ended', status: 'completed' });
+}
+
+async function sendProbes(session: TrainingSession, epoch: number): Promise<void> {
+  if (session.data.test.count <= PROBE_SAMPLE) return;
+  const a = session.probe(session.data.test, PROBE_SAMPLE, session.options.seed);
+  const label = session.data.test.label(PROBE_SAMPLE);
+  await send({ type: 'probe', epoch, kind: 'raster', layer: 0, sample: PROBE_SAMPLE, data: a.input, meta: { steps: a.steps, units: a.input.length / a.steps, label } });
+  for (const [i, l] of a.layers.entries()) {
+    await send({ type: 'probe', epoch, kind: 'raster', layer: i + 1, sample: PROBE_SAMPLE, data: l.spikes, meta: { steps: a.steps, units: l.units, label } });
+    const bytes = new Uint8Array(l.membrane.buffer, l.membrane.byteOffset, l.membrane.byteLength);
+    await send({ type: 'probe', epoch, kind: 'membrane', layer: i + 1, sample: PROBE_SAMPLE, data: bytes, meta: { steps: a.steps, units: l.units, vth: l.vth, dtype: 'f32', label } });
+  }
+}
+
+process.on('message', (m: ToTrainer) => {
+  if (m.type === 'pause' || m.type === 'stop') {
+    request ??= m.type;
+    return;
+  }
+  run(m.runId, m.storeFile, m.resume).then(
+    () => process.exit(0),
+    async (e: unknown) => {
+      const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'crash', message: e instanceof Error ? e.stack ?? e.message : String(e) };
+      await send({ type: 'error', error }).catch(() => undefined);
+      process.exit(1);
+    },
+  );
+});
