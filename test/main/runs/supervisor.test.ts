@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '../../../engine/train/checkpoint';
+import type { ModelSpec } from '../../../engine/spec/types';
+import type { RunHyper } from '../../../main/runs/messages';
+import { startRun } from '../../../main/runs/supervisor';
+import { ensureMnist } from '../../../main/services/datasets';
+import { openStore, type Store } from '../../../main/store/db';
+import { createRun, latestCheckpoint, listMetrics, listProbes, requireRun } from '../../../main/store/runs';
+
+// Real runs in real processes (the bundled worker, built by `npm test`), on a real MNIST slice.
+const spec: ModelSpec = {
+  layers: [
+    { className: 'input', config: { shape: [784] } },
+    { className: 'dense', config: { units: 32 } },
+    { className: 'output', config: { units: 10 } },
+  ],
+};
+const hyper: RunHyper = { epochs: 2, steps: 4, batchSize: 50, limit: 600, testLimit: 100, threads: 1 };
+
+let home: string;
+let store: Store;
+let datasetId: number;
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'stbp-runs-'));
+  store = openStore({ home });
+  datasetId = (await ensureMnist(store)).id;
+});
+afterAll(() => {
+  store.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const newRun = (h: RunHyper = hyper) => createRun(store, { datasetId, spec, hyper: h, seed: 5, backendRequested: 'wasm' });
+const finalWeights = (runId: number) => decodeCheckpoint(latestCheckpoint(store, runId)!.state).params;
+
+describe('runs in their own process', () => {
+  let straight: number;
+
+  it('train to completion, recording every batch, epoch, probe and checkpoint', async () => {
+    straight = newRun();
+    const run = await startRun(store, straight).finished;
+    expect(run.status).toBe('completed');
+    expect(run.backendUsed).toMatch(/^wasm-simd ×1 thread$/);
+    expect(listMetrics(store, straight, 'batch')).toHaveLength(2 * 12);
+    const epochs = listMetrics(store, straight, 'epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(epochs[1]!.values.trainLoss).toBeLessThan(epochs[0]!.values.trainLoss as number); // it learns
+    const kinds = new Set(listProbes(store, straight).map((p) => `${p.kind}@${p.epoch}`));
+    for (const k of ['raster@0', 'membrane@0', 'raster@2', 'membrane@2', 'confusion@1', 'confusion@2']) expect(kinds).toContain(k);
+    expect(latestCheckpoint(store, straight)).toMatchObject({ epoch: 3, batch: 0, reason: 'epoch' });
+  });
+
+  it('killed with SIGKILL mid-epoch, is interrupted, and resumes to the same final weights', async () => {
+    const id = newRun();
+    const handle = startRun(store, id, {
+      onMessage: (m) => {
+        if (m.type === 'batch' && m.report.epoch === 2 && m.report.batch === 3) handle.kill('SIGKILL');
+      },
+    });
+    const killed = await handle.finished;
+    expect(killed.status).toBe('interrupted');
+    expect(killed.error).toMatch(/killed \(SIGKILL\)/);
+    expect(latestCheckpoint(store, id)).toMatchObject({ epoch: 2, batch: 0, reason: 'epoch' });
+
+    const resumed = await startRun(store, id, { resume: true }).finished;
+    expect(resumed.status).toBe('completed');
+    expect(finalWeights(id)).toEqual(finalWeights(straight));
+    expect(listMetrics(store, id, 'batch')).toHaveLength(2 * 12); // replayed batches overwrite, never duplicate
+    expect(listMetrics(store, id, 'epoch').map((e) => e.values.testAccuracy)).toEqual(
+      listMetrics(store, straight, 'epoch').map((e) => e.values.testAccuracy),
+    );
+  });
+
+  it('pauses with a checkpoint and resumes to the same final weights; stop works the same way', async () => {
+    for (const how of ['pause', 'stop'] as const) {
+      const id = newRun();
+      const handle = startRun(store, id, {
+        onMessage: (m) => {
+          if (m.type === 'batch' && m.report.epoch === 1 && m.report.batch === 5) handle[how]();
+        },
+      });
+      const halted = await handle.finished;
+      expect(halted.status).toBe(how === 'pause' ? 'paused' : 'stopped');
+      expect(latestCheckpoint(store, id)!.reason).toBe(how);
+      const resumed = await startRun(store, id, { resume: true }).finished;
+      expect(resumed.status).toBe('completed');
+      expect(finalWeights(id)).toEqual(finalWeights(straight));
+    }
+  });
+
+  it('fails with the engine\'s message when the run cannot train, and says why', async () => {
+    const bad = createRun(store, {
+      datasetId, seed: 1, backendRequested: 'wasm', hyper,
+      spec: { layers: [{ className: 'input', config: { shape: [100] } }, { className: 'output', config: { units: 10 } }] },
+    });
+    const run = await startRun(store, bad).finished;
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/dataset mnist-train has 784 inputs per sample; the network's input layer takes 100/);
+    expect(requireRun(store, bad).endedAt).not.toBeNull();
+  });
+
+  it('reports a silent network as diverged, naming the layer', async () => {
+    const id = newRun({ ...hyper, initGain: 0.05 });
+    const run = await startRun(store, id).finished;
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/layer 1 \(dense, 32 units\) did not fire once/);
+  });
+});
