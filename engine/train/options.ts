@@ -1,5 +1,8 @@
-import { EngineError } from '../errors';
-import type { GradModeName } from '../model/network';
+import { EngineError, unknownName } from '../errors';
+import { INIT_NAMES } from '../model/init';
+import { gradMode, type GradModeName } from '../model/network';
+import { OPTIMIZER_NAMES } from '../optim/optimizer';
+import { lossByName } from './loss';
 
 /** Hyper-parameters of a run (defaults: the paper's Table I for MNIST, with Adam). */
 export interface TrainOptions {
@@ -57,4 +60,9 @@ export function checkOptions(o: TrainOptions): void {
   positiveInt('batchSize', 100000);
   if (!(Number.isFinite(o.initGain) && o.initGain > 0)) throw new EngineError('bad-option', `initGain is ${o.initGain}; allowed: a finite number > 0`);
   if (!Number.isInteger(o.seed)) throw new EngineError('bad-option', `seed is ${o.seed}; allowed: an integer`);
+  if (!(Number.isFinite(o.lr) && o.lr > 0)) throw new EngineError('bad-option', `lr is ${o.lr}; allowed: a finite number > 0`);
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(o.optimizer)) throw unknownName('optimizer', o.optimizer, OPTIMIZER_NAMES);
+  if (!(INIT_NAMES as readonly string[]).includes(o.init)) throw unknownName('initialiser', o.init, INIT_NAMES);
+  lossByName(o.loss);
+  gradMode(o.grad);
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES } from '../../engine/backend/select';
 import { EngineError } from '../../engine/errors';
-import type { TrainOptions } from '../../engine/train/options';
+import { checkOptions, DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../engine/train/options';
+import { inferModel } from '../../engine/spec/infer';
 import type { RunHyper } from '../runs/messages';
 import { ensureMnist } from '../services/datasets';
 import { openStore, type Store } from '../store/db';
@@ -137,6 +138,9 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
   const vth = num('vth', values.vth, false);
   const spec = vth === undefined ? preset.spec : { ...preset.spec, neuron: { ...preset.spec.neuron, vth } };
   const seed = num('seed', values.seed, true) ?? hyper.seed ?? 1;
+  // Refuse bad settings here, before a run is recorded for them.
+  checkOptions({ ...DEFAULT_TRAIN_OPTIONS, ...hyper, seed });
+  inferModel(spec);
   const dataset = await ensureMnist(store);
   const runId = createRun(store, {
     name: values.name ?? preset.name, datasetId: dataset.id, spec, hyper, seed, backendRequested: values.backend!,

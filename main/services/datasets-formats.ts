@@ -144,7 +144,7 @@ async function findIdxFiles(folder: string): Promise<Record<IdxFile, string>> {
     // Uncompressed first when both are there: the same bytes, without the gunzip.
     const match = files.filter((file) => IDX_STANDARD[key].pattern.test(file)).sort((a, b) => Number(a.endsWith('.gz')) - Number(b.endsWith('.gz')))[0];
     if (match === undefined) {
-      const seen = files.length ? files.join(', ') : 'no files';
+      const seen = files.length ? files.slice(0, 10).join(', ') + (files.length > 10 ? `, … (${files.length - 10} more)` : '') : 'no files';
       throw new EngineError(
         'bad-data',
         `IDX folder '${folder}' has no ${IDX_STANDARD[key].name}[.gz] (found: ${seen}); allowed: a folder holding ` +

@@ -1,15 +1,21 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 // The CLI as a user runs it: the bundled bin (built by `npm test` / `npm install`).
 const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
 const run = promisify(execFile);
+// Every CLI call of this file shares one temporary store, never the user's ~/.stbp-workbench.
+const home = mkdtempSync(join(tmpdir(), 'stbp-cli-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 async function stbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24, env: { ...process.env, STBP_HOME: home } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -33,13 +39,45 @@ describe('stbp CLI', () => {
     expect(stdout).toMatch(/mlp-800 .*784-800-10/);
   });
 
-  it('trains a preset on a real MNIST slice and prints the summary lines scripts read', async () => {
+  it('trains a preset on a real MNIST slice, records the run, and prints the summary lines scripts read', async () => {
     const { code, stdout } = await stbp('train', '--preset', 'mlp-quick', '--epochs', '1', '--limit', '600', '--test-limit', '200', '--seed', '3');
     expect(code).toBe(0);
+    expect(stdout).toMatch(/^run 1: mlp-quick on mnist/m);
+    expect(stdout).toMatch(/^run 1 \(mlp-quick\): completed$/m);
     expect(stdout).toMatch(/^epoch 1: loss \d+\.\d+, train \d+\.\d+%, test \d+\.\d+%/m);
     expect(stdout).toMatch(/^test accuracy: \d+\.\d\d%$/m);
     expect(stdout).toMatch(/^throughput: \d+ samples\/s$/m);
     expect(stdout).toMatch(/^backend: wasm-simd ×\d threads?$/m);
+  });
+
+  it('lists, shows, resumes and deletes recorded runs', async () => {
+    const list = await stbp('runs', 'list');
+    expect(list.stdout).toMatch(/^\s+1\s+mlp-quick\s+completed\s+mnist\s+1\/1\s+\d+\.\d\d%\s+wasm-simd/m);
+    const show = await stbp('runs', 'show', '1');
+    expect(show.stdout).toMatch(/status\s+completed/);
+    expect(show.stdout).toMatch(/^  epoch 1: loss/m);
+    const resume = await stbp('runs', 'resume', '1');
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/run 1 is completed; duplicate it to train again/);
+    expect((await stbp('runs', 'delete', '1')).stdout).toMatch(/deleted run 1/);
+    expect((await stbp('runs', 'show', '1')).stderr).toMatch(/run 1/);
+  });
+
+  it('imports datasets, lists them, and refuses a bad file naming it with nothing half-imported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stbp-idx-'));
+    writeFileSync(join(dir, 'train-images-idx3-ubyte'), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), new Uint8Array([0, 0, 8, 1, 0, 0, 0, 0]));
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), new Uint8Array([0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1]));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), new Uint8Array([0, 0, 8, 1, 0, 0, 0, 0]));
+    const bad = await stbp('datasets', 'import', 'idx', dir, '--name', 'broken');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/train-images-idx3-ubyte/);
+    const fashion = await stbp('datasets', 'import', 'idx', '/usr/share/datasets/fashion-mnist', '--name', 'fashion');
+    expect(fashion.code).toBe(0);
+    const list = await stbp('datasets', 'list');
+    expect(list.stdout).toMatch(/fashion/);
+    expect(list.stdout).not.toMatch(/broken/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([
@@ -49,6 +87,8 @@ describe('stbp CLI', () => {
     [['train', '--preset', 'mlp-quick', '--batch', '0', '--limit', '10'], /batchSize is 0; allowed: an integer from 1/],
     [['train'], /train needs --preset/],
     [['fly'], /unknown command "fly"/],
+    [['runs', 'show', '99'], /run 99/],
+    [['datasets', 'import', 'csv', '--name', 'x'], /unknown dataset format "csv"|csv/],
   ])('rejects %j with a clear error', async (args, message) => {
     const { code, stderr } = await stbp(...args);
     expect(code).toBe(2);
