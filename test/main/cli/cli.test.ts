@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mkdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeNmnist } from '../../../engine/data/nmnist';
 
 // The CLI as a user runs it: the bundled bin (built by `npm test` / `npm install`).
 const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
@@ -80,8 +82,34 @@ describe('stbp CLI', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('imports N-MNIST event files and trains the paper\'s 34x34x2-800-10 on them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'stbp-nmnist-'));
+    for (const [split, perClass] of [['Train', 4], ['Test', 2]] as const) {
+      for (const digit of [0, 1]) {
+        mkdirSync(join(root, split, String(digit)), { recursive: true });
+        for (let i = 0; i < perClass; i++) {
+          // A short saccade: digit 0 lights the left half, digit 1 the right half.
+          const n = 1500;
+          const x = Uint8Array.from({ length: n }, (_, k) => (digit ? 17 : 0) + ((k * 7 + i) % 17));
+          const y = Uint8Array.from({ length: n }, (_, k) => (k * 5 + i) % 34);
+          const p = Uint8Array.from({ length: n }, (_, k) => k % 2);
+          const t = Uint32Array.from({ length: n }, (_, k) => 200 * k);
+          writeFileSync(join(root, split, String(digit), `${i}.bin`), encodeNmnist({ count: n, x, y, p, t }));
+        }
+      }
+    }
+    expect((await stbp('datasets', 'import', 'nmnist', root, '--name', 'nmnist-tiny')).code).toBe(0);
+    const trained = await stbp('train', '--preset', 'nmnist-800', '--dataset', 'nmnist-tiny', '--epochs', '1', '--T', '10', '--batch', '4');
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toMatch(/on nmnist-tiny/);
+    expect(trained.stdout).toMatch(/^test accuracy: \d+\.\d\d%$/m);
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it.each([
-    [['train', '--preset', 'mlp-9000'], /unknown preset "mlp-9000" \(known: mlp-400, mlp-800, mlp-quick\)/],
+    [['train', '--preset', 'nmnist-800'], /preset nmnist-800 takes 2312 inputs per sample \(\[2, 34, 34\]\); dataset mnist gives 784/],
+    [['train', '--preset', 'mlp-9000'], /unknown preset "mlp-9000" \(known: mlp-400, mlp-800, mlp-quick, nmnist-800\)/],
     [['train', '--preset', 'mlp-quick', '--T', 'abc'], /--T is "abc"; allowed: an integer/],
     [['train', '--preset', 'mlp-quick', '--backend', 'gpu'], /--backend is "gpu"; allowed: auto, wasm, tfjs/],
     [['train', '--preset', 'mlp-quick', '--batch', '0', '--limit', '10'], /batchSize is 0; allowed: an integer from 1/],

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { encode as encodeJpeg } from 'jpeg-js';
@@ -120,11 +120,12 @@ describe('nmnist format', () => {
     const timed = previewSample(store, 'nm', 'test', 3, { steps: 10, binning: { mode: 'time', dtUs: 2000 } });
     expect(timed).toMatchObject({ kind: 'events', label: 1, className: '1', width: 34, height: 34, steps: 10 });
     if (timed.kind !== 'events') throw new Error('expected an event preview');
-    expect(timed.frames).toEqual(binEvents(events, { steps: 10, mode: 'time', dtUs: 2000 }));
+    expect(same(timed.frames, binEvents(events, { steps: 10, mode: 'time', dtUs: 2000 }))).toBe(true);
+    expect(timed.frames.some((v) => v === 1)).toBe(true);
     const counted = previewSample(store, 'nm', 'test', 3);
     if (counted.kind !== 'events') throw new Error('expected an event preview');
     expect(counted.frames).toHaveLength(30 * 2 * 34 * 34);
-    expect(counted.frames).toEqual(binEvents(events, { steps: 30, mode: 'count' }));
+    expect(same(counted.frames, binEvents(events, { steps: 30, mode: 'count' }))).toBe(true);
   });
 
   it('refuses to read events as images', async () => {
@@ -249,7 +250,9 @@ describe('image-folder format', () => {
     );
     expect(listDatasets(store)).toEqual([]);
     expect(chunkCount(store)).toBe(0);
-    // The tree without it imports fine: it was that file, not the folder.
-    expect(readFileSync(join(brokenRoot, 'cat/0.png')).length).toBeGreaterThan(0);
+    // Without it the same tree imports: it was that file, not the folder.
+    rmSync(join(brokenRoot, 'dog/zz-broken.png'));
+    const row = await importDataset(store, { format: 'image-folder', name: 'pets', path: brokenRoot, options: { width: 8, height: 8, testFraction: 0 } });
+    expect(row.splits).toEqual({ train: 11, test: 0 });
   });
 });
