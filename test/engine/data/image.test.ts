@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dropAlpha, resizeArea, toGray } from '../../../engine/data/image';
-import { EngineError } from '../../../engine/errors';
+import { engineError as errorOf } from '../../helpers/errors';
 
-function errorOf(f: () => unknown): EngineError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an EngineError, nothing was thrown');
-}
 
 describe('toGray (BT.601 luma, rounded half up)', () => {
   it.each([

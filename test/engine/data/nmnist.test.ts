@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binEvents, encodeNmnist, parseNmnist, type BinOptions, type EventStream } from '../../../engine/data/nmnist';
-import { EngineError } from '../../../engine/errors';
 import { Rng } from '../../../engine/rng';
+import { engineError as errorOf } from '../../helpers/errors';
 
 /** An event stream from [x, y, p, t] rows. */
 function stream(rows: [number, number, number, number][]): EventStream {
@@ -14,15 +14,6 @@ function stream(rows: [number, number, number, number][]): EventStream {
   };
 }
 
-function errorOf(f: () => unknown): EngineError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an EngineError, nothing was thrown');
-}
 
 // Three events, bytes worked out by hand from the format (x, y, p<<7 | t>>16, t>>8 & 255, t & 255):
 //   (0, 33, OFF, t = 256 = 0x000100)        → 0, 33, 0x00, 0x01, 0x00

@@ -5,18 +5,9 @@ import type { ImageDataset } from '../../../engine/data/dataset';
 import { binEvents } from '../../../engine/data/nmnist';
 import { bernoulliRaster, eventFrameToRgba, imageToRgba } from '../../../engine/data/preview';
 import { mix32, prepareBernoulli } from '../../../engine/encode/bernoulli';
-import { EngineError } from '../../../engine/errors';
 import { Rng } from '../../../engine/rng';
+import { engineError as errorOf } from '../../helpers/errors';
 
-function errorOf(f: () => unknown): EngineError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an EngineError, nothing was thrown');
-}
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
 

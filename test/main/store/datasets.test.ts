@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../../../engine/data/dataset';
 import { loadMnist } from '../../../engine/data/mnist-node';
-import { EngineError } from '../../../engine/errors';
 import {
   CHUNK_SAMPLES,
   deleteDataset,
@@ -18,6 +17,7 @@ import {
 import type { Store } from '../../../main/store/db';
 import { createRun, deleteRun } from '../../../main/store/runs';
 import { countRows, useTempStores } from './temp-store';
+import { engineError as thrown } from '../../helpers/errors';
 
 const temp = useTempStores();
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
@@ -62,15 +62,6 @@ function eventSamples(count: number, seed: number): { samples: Uint8Array[]; lab
   return { samples, labels: Uint8Array.from({ length: count }, () => next() % 10) };
 }
 
-function thrown(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error('expected an EngineError, nothing was thrown');
-}
 
 describe('image datasets', () => {
   it('round-trip byte-exact across chunks, with split counts and meta', () => {

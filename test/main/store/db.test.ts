@@ -3,12 +3,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EngineError } from '../../../engine/errors';
 import { defaultStoreHome, openStore, STORE_FILE_NAME } from '../../../main/store/db';
 import { readImageSplit } from '../../../main/store/datasets';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, userVersion } from '../../../main/store/migrations';
 import { getRun, listMetrics } from '../../../main/store/runs';
 import { countRows, sha256, useTempStores } from './temp-store';
+import { engineError as thrown } from '../../helpers/errors';
 
 const temp = useTempStores();
 
@@ -18,16 +18,6 @@ function tables(db: Database.Database): string[] {
   );
 }
 
-/** The EngineError a call throws, for checking its code and message together. */
-function thrown(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error('expected an EngineError, nothing was thrown');
-}
 
 /** A version-1 file, built by migration 1 alone, holding a dataset, a run and its metrics. */
 function versionOneFile(file: string): void {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../../engine/errors';
 import { insertImageDataset } from '../../../main/store/datasets';
 import { recoverInterruptedRuns as recoverFromDb, type Store } from '../../../main/store/db';
 import {
@@ -28,20 +27,12 @@ import {
   type RunStatus,
 } from '../../../main/store/runs';
 import { countRows, useTempStores } from './temp-store';
+import { engineError as thrown } from '../../helpers/errors';
 
 const temp = useTempStores();
 const SPEC = { input: [28, 28, 1], layers: [{ className: 'Dense', config: { units: 10 } }] };
 const HYPER = { epochs: 2, batch: 100, lr: 0.001, optimizer: 'adam', T: 30 };
 
-function thrown(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error('expected an EngineError, nothing was thrown');
-}
 
 /** A store with one tiny image dataset (id 1) to run on. */
 function storeWithDataset(): Store {
