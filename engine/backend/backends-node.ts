@@ -66,7 +66,7 @@ export function loadTfjs(): Promise<typeof tfc> {
  * tfjs-node 4.22 calls util.isArray/isNullOrUndefined/…, removed in Node 23 (Electron ≥ 40 ships
  * Node 24). Restore the few it uses, only where missing.
  */
-function polyfillNodeUtil(): void {
+export function polyfillNodeUtil(): void {
   const u = util as unknown as Record<string, unknown>;
   const fill: Record<string, (v: unknown) => boolean> = {
     isArray: Array.isArray,
