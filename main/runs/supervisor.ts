@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../engine/errors';
 import type { Store } from '../store/db';
 import {
-  recordBatchMetrics, recordEpochMetrics, requireRun, saveCheckpoint, saveProbe, setRunBackend, setRunStatus, type RunRow,
+  recordBatchMetrics, recordEpochMetrics, saveCheckpoint, saveProbe, setRunBackend, setRunStatus, type RunRow,
 } from '../store/runs';
 import type { FromTrainer, ToTrainer } from './messages';
 
@@ -66,9 +66,14 @@ export function startRun(
   opts: { resume?: boolean; onMessage?: (m: FromTrainer) => void; spawn?: SpawnTrainer } = {},
 ): RunHandle {
   const resume = opts.resume ?? false;
-  requireRun(store, runId);
-  const child = (opts.spawn ?? forkTrainer)();
-  setRunStatus(store, runId, 'running');
+  setRunStatus(store, runId, 'running'); // refuses a completed run before any process exists
+  let child: TrainerProcess;
+  try {
+    child = (opts.spawn ?? forkTrainer)();
+  } catch (e) {
+    setRunStatus(store, runId, 'failed', { error: `the training process could not start: ${(e as Error).message}` });
+    throw e;
+  }
   let ended: FromTrainer | undefined;
 
   const record = (m: FromTrainer): void => {

@@ -95,6 +95,10 @@ async function sendProbes(session: TrainingSession, epoch: number): Promise<void
   }
 }
 
+// The main side is gone (crashed or killed): nobody can record this run any more. Its row stays
+// 'running' with a dead owner and becomes 'interrupted' at the next start-up.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (m: ToTrainer) => {
   if (m.type === 'pause' || m.type === 'stop') {
     request ??= m.type;
