@@ -18,7 +18,8 @@ const spec: ModelSpec = {
     { className: 'output', config: { units: 10 } },
   ],
 };
-const hyper: RunHyper = { epochs: 2, steps: 4, batchSize: 50, limit: 600, testLimit: 100, threads: 1 };
+// 60 batches an epoch: a kill or pause sent at an early batch lands long before the epoch ends.
+const hyper: RunHyper = { epochs: 2, steps: 4, batchSize: 10, limit: 600, testLimit: 100, threads: 1 };
 
 let home: string;
 let store: Store;
@@ -44,7 +45,7 @@ describe('runs in their own process', () => {
     const run = await startRun(store, straight).finished;
     expect(run.status).toBe('completed');
     expect(run.backendUsed).toMatch(/^wasm-simd ×1 thread$/);
-    expect(listMetrics(store, straight, 'batch')).toHaveLength(2 * 12);
+    expect(listMetrics(store, straight, 'batch')).toHaveLength(2 * 60);
     const epochs = listMetrics(store, straight, 'epoch');
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
     expect(epochs[1]!.values.trainLoss).toBeLessThan(epochs[0]!.values.trainLoss as number); // it learns
@@ -68,7 +69,7 @@ describe('runs in their own process', () => {
     const resumed = await startRun(store, id, { resume: true }).finished;
     expect(resumed.status).toBe('completed');
     expect(finalWeights(id)).toEqual(finalWeights(straight));
-    expect(listMetrics(store, id, 'batch')).toHaveLength(2 * 12); // replayed batches overwrite, never duplicate
+    expect(listMetrics(store, id, 'batch')).toHaveLength(2 * 60); // replayed batches overwrite, never duplicate
     expect(listMetrics(store, id, 'epoch').map((e) => e.values.testAccuracy)).toEqual(
       listMetrics(store, straight, 'epoch').map((e) => e.values.testAccuracy),
     );
