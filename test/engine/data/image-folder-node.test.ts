@@ -1,33 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { encode as encodeJpeg } from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../../../engine/data/dataset';
 import { loadImageFolder, splitByFraction, type LoadImageFolderOptions } from '../../../engine/data/image-folder-node';
 import { EngineError } from '../../../engine/errors';
 import { Rng } from '../../../engine/rng';
-
-type Rgb = [number, number, number];
-
-function rgbaOf(width: number, height: number, colourAt: (x: number, y: number) => Rgb): Buffer {
-  const data = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data.set([...colourAt(x, y), 255], 4 * (y * width + x));
-  }
-  return data;
-}
-
-function png(width: number, height: number, colourAt: (x: number, y: number) => Rgb): Buffer {
-  const image = new PNG({ width, height });
-  image.data = rgbaOf(width, height, colourAt);
-  return PNG.sync.write(image);
-}
-
-function jpeg(width: number, height: number, colour: Rgb): Buffer {
-  return encodeJpeg({ data: rgbaOf(width, height, () => colour), width, height }, 95).data;
-}
+import { jpeg, png } from '../../helpers/images';
 
 async function writeTree(root: string, files: Record<string, Uint8Array | string>, dirs: string[] = []): Promise<void> {
   for (const dir of dirs) await mkdir(join(root, dir), { recursive: true });

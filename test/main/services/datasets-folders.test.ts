@@ -1,15 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { encode as encodeJpeg } from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFolder } from '../../../engine/data/image-folder-node';
 import { binEvents, encodeNmnist, parseNmnist, type EventStream } from '../../../engine/data/nmnist';
-import { EngineError } from '../../../engine/errors';
 import { describeDataset, importDataset, loadEventDataset, loadImageDataset, previewSample } from '../../../main/services/datasets';
 import { listDatasets } from '../../../main/store/datasets';
 import { openStore, type Store } from '../../../main/store/db';
+import { expectEngineError } from '../../helpers/errors';
+import { jpeg, png } from '../../helpers/images';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -39,18 +38,6 @@ function writeTree(root: string, files: Map<string, Uint8Array>): void {
 
 function chunkCount(store: Store): number {
   return (store.db.prepare('select count(*) as n from dataset_chunks').get() as { n: number }).n;
-}
-
-async function expectEngineError(promise: Promise<unknown> | (() => unknown), code: string, ...parts: string[]): Promise<void> {
-  let error: unknown;
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(EngineError);
-  expect((error as EngineError).code).toBe(code);
-  for (const part of parts) expect((error as EngineError).message).toContain(part);
 }
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
@@ -153,26 +140,6 @@ describe('nmnist format', () => {
 });
 
 // ---- image folders ---------------------------------------------------------------------------
-
-type Rgb = [number, number, number];
-
-function rgba(width: number, height: number, colourAt: (x: number, y: number) => Rgb): Buffer {
-  const data = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data.set([...colourAt(x, y), 255], 4 * (y * width + x));
-  }
-  return data;
-}
-
-function png(width: number, height: number, colourAt: (x: number, y: number) => Rgb): Buffer {
-  const image = new PNG({ width, height });
-  image.data = rgba(width, height, colourAt);
-  return PNG.sync.write(image);
-}
-
-function jpeg(width: number, height: number, colour: Rgb): Buffer {
-  return encodeJpeg({ data: rgba(width, height, () => colour), width, height }, 95).data;
-}
 
 /** cat/: five 16x16 images (PNG and JPEG, bright stripes); dog/: five 12x20 ones (dark gradients). */
 function imageTree(): Map<string, Uint8Array> {

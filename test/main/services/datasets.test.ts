@@ -1,12 +1,11 @@
+import { PNG } from 'pngjs';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIdxPair } from '../../../engine/data/idx-pair-node';
 import { loadMnist } from '../../../engine/data/mnist-node';
 import { bernoulliRaster } from '../../../engine/data/preview';
-import { EngineError } from '../../../engine/errors';
 import {
   DATASET_FORMATS,
   describeDataset,
@@ -18,6 +17,7 @@ import {
 } from '../../../main/services/datasets';
 import { DATASET_KINDS, listDatasets } from '../../../main/store/datasets';
 import { openStore, type Store } from '../../../main/store/db';
+import { expectEngineError } from '../../helpers/errors';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const FASHION_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -43,21 +43,6 @@ function tempStore(home = tempDir('stbp-services-')): Store {
 
 function chunkCount(store: Store): number {
   return (store.db.prepare('select count(*) as n from dataset_chunks').get() as { n: number }).n;
-}
-
-/** Rejects with an EngineError of `code` whose message contains every one of `parts`. */
-async function expectEngineError(promise: Promise<unknown> | (() => unknown), code: string, ...parts: string[]): Promise<EngineError> {
-  let error: unknown;
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(EngineError);
-  const engineError = error as EngineError;
-  expect(engineError.code).toBe(code);
-  for (const part of parts) expect(engineError.message).toContain(part);
-  return engineError;
 }
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
