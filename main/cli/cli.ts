@@ -19,7 +19,7 @@ const HELP = `stbp: train spiking neural networks with STBP (Wu et al. 2018), he
 Usage:
   stbp train --preset <name> [options]       train on MNIST, recorded as a run
   stbp presets                               the paper's networks with Table I settings
-  stbp datasets list | show <name> | import <format> [path] --name <name> [format options]
+  stbp datasets list | show <name> [--sample N] | import <format> [path] --name <name> [options]
   stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id>
   stbp --help
 
@@ -58,6 +58,11 @@ Options of train (defaults come from the preset, which follows the paper's Table
 Options of datasets import (formats: mnist, idx, nmnist, image-folder):
   --name <name>        the dataset's name in the store (required)
   --width, --height    image-folder: size to resize to; --channels 1|3; --test-fraction <x>
+
+Options of datasets show:
+  --sample <n>         preview sample n as text: the image and its input spikes per step
+  --split train|test   which split the sample is from (train)
+  --T <steps>          steps of the spike encoding (30)
 `;
 
 export const OPTIONS = {
@@ -85,6 +90,8 @@ export const OPTIONS = {
   height: { type: 'string' },
   channels: { type: 'string' },
   'test-fraction': { type: 'string' },
+  sample: { type: 'string' },
+  split: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
 

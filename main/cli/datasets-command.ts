@@ -1,11 +1,12 @@
 import { EngineError } from '../../engine/errors';
-import { DATASET_FORMATS, describeDataset, importDataset } from '../services/datasets';
+import { DATASET_FORMATS, describeDataset, importDataset, previewSample } from '../services/datasets';
+import { previewText } from './preview-text';
 import type { Store } from '../store/db';
 import { listDatasets, requireDataset } from '../store/datasets';
 import { need, num } from './args';
 import type { CliValues } from './cli';
 
-const USAGE = 'stbp datasets list | show <name> | import <format> [path] --name <name> [--width W --height H --channels 1|3 --test-fraction F]';
+const USAGE = 'stbp datasets list | show <name> [--sample N [--split train|test] [--T steps]] | import <format> [path] --name <name> [--width W --height H --channels 1|3 --test-fraction F]';
 
 export async function datasetsCommand(store: Store, args: string[], values: CliValues): Promise<number> {
   const [sub, ...rest] = args;
@@ -18,8 +19,15 @@ export async function datasetsCommand(store: Store, args: string[], values: CliV
     }
     case 'show': {
       const row = requireDataset(store, need(rest[0], 'a dataset name', USAGE));
-      console.log(describeDataset(row));
-      console.log(`  meta: ${JSON.stringify(row.meta)}`);
+      const sample = num('sample', values.sample, true);
+      if (sample === undefined) {
+        console.log(describeDataset(row));
+        console.log(`  meta: ${JSON.stringify(row.meta)}`);
+        return 0;
+      }
+      const steps = num('T', values.T, true) ?? 30;
+      const split = values.split === 'test' ? 'test' : values.split === undefined || values.split === 'train' ? 'train' : badSplit(values.split);
+      console.log(previewText(previewSample(store, row.id, split, sample, { steps })));
       return 0;
     }
     case 'import': {
@@ -40,4 +48,8 @@ export async function datasetsCommand(store: Store, args: string[], values: CliV
     default:
       throw new EngineError('bad-command', `unknown datasets command ${JSON.stringify(sub ?? '')} (known: list, show, import); usage: ${USAGE}`);
   }
+}
+
+function badSplit(split: string): never {
+  throw new EngineError('bad-option', `--split is ${JSON.stringify(split)}; allowed: train, test`);
 }

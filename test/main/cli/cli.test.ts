@@ -78,6 +78,10 @@ describe('stbp CLI', () => {
     expect(fashion.code).toBe(0);
     const list = await stbp('datasets', 'list');
     expect(list.stdout).toMatch(/fashion/);
+    const preview = await stbp('datasets', 'show', 'fashion', '--sample', '0', '--T', '5');
+    expect(preview.stdout).toMatch(/^label 9, 28x28x1; Bernoulli spike trains over T = 5:$/m);
+    expect(preview.stdout).toMatch(/^input spikes per step: (\d+ ){5}\(total \d+, mean rate 0\.\d+\)$/m);
+    expect(preview.stdout.split('\n').filter((l) => /[@#%]/.test(l)).length).toBeGreaterThan(10); // the boot is drawn
     expect(list.stdout).not.toMatch(/broken/);
     rmSync(dir, { recursive: true, force: true });
   });
