@@ -1,33 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFolder } from '../../../engine/data/image-folder-node';
 import { binEvents, encodeNmnist, parseNmnist, type EventStream } from '../../../engine/data/nmnist';
 import { describeDataset, importDataset, loadEventDataset, loadImageDataset, previewSample } from '../../../main/services/datasets';
 import { listDatasets } from '../../../main/store/datasets';
-import { openStore, type Store } from '../../../main/store/db';
+import type { Store } from '../../../main/store/db';
 import { expectEngineError } from '../../helpers/errors';
 import { jpeg, png } from '../../helpers/images';
+import { chunkCount, same, useFileTemps } from './temp';
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterAll(() => {
-  for (const store of stores.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-function tempStore(): Store {
-  const store = openStore({ home: tempDir('stbp-services-') });
-  stores.push(store);
-  return store;
-}
+const { tempDir, tempStore } = useFileTemps();
 
 function writeTree(root: string, files: Map<string, Uint8Array>): void {
   for (const [path, bytes] of files) {
@@ -35,12 +18,6 @@ function writeTree(root: string, files: Map<string, Uint8Array>): void {
     writeFileSync(join(root, path), bytes);
   }
 }
-
-function chunkCount(store: Store): number {
-  return (store.db.prepare('select count(*) as n from dataset_chunks').get() as { n: number }).n;
-}
-
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
 // ---- N-MNIST ---------------------------------------------------------------------------------
 

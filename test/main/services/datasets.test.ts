@@ -1,8 +1,7 @@
-import { PNG } from 'pngjs';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readIdxPair } from '../../../engine/data/idx-pair-node';
 import { loadMnist } from '../../../engine/data/mnist-node';
 import { bernoulliRaster } from '../../../engine/data/preview';
@@ -18,34 +17,12 @@ import {
 import { DATASET_KINDS, listDatasets } from '../../../main/store/datasets';
 import { openStore, type Store } from '../../../main/store/db';
 import { expectEngineError } from '../../helpers/errors';
+import { chunkCount, same, useFileTemps } from './temp';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const FASHION_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterAll(() => {
-  for (const store of stores.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-function tempStore(home = tempDir('stbp-services-')): Store {
-  const store = openStore({ home });
-  stores.push(store);
-  return store;
-}
-
-function chunkCount(store: Store): number {
-  return (store.db.prepare('select count(*) as n from dataset_chunks').get() as { n: number }).n;
-}
-
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+const { tempDir, tempStore, keep } = useFileTemps();
 
 describe('DATASET_FORMATS', () => {
   it('registers mnist, idx, nmnist and image-folder, each described', () => {
@@ -113,8 +90,7 @@ describe('ensureMnist', () => {
     expect(same(train.pixels, direct.train.pixels)).toBe(true);
     expect(same(train.labels, direct.train.labels)).toBe(true);
 
-    const readonly = openStore({ home, readonly: true });
-    stores.push(readonly);
+    const readonly = keep(openStore({ home, readonly: true }));
     const test = loadImageDataset(readonly, firstId, 'test', { limit: 300 });
     expect(test.name).toBe('mnist-test');
     expect(same(test.pixels, direct.test.pixels)).toBe(true);
