@@ -3,7 +3,11 @@
  * value and what is allowed. Across a process boundary they travel as `{ code, message }`.
  */
 export class EngineError extends Error {
-  constructor(readonly code: string, message: string) {
+  /**
+   * @param at where the fault is, for tools that point at it (the designer marks `layer`); the
+   * message already says it in words.
+   */
+  constructor(readonly code: string, message: string, readonly at: { layer?: number; field?: string } = {}) {
     super(message);
     this.name = 'EngineError';
   }

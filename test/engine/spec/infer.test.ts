@@ -106,5 +106,8 @@ describe('inferModel: bad specs', () => {
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).code).toBe('bad-spec');
     expect((error as Error).message).toMatch(message);
+    // The designer marks the layer the message names.
+    const named = /^layer (\d+)/.exec((error as Error).message)?.[1];
+    expect((error as EngineError).at.layer).toBe(named === undefined ? undefined : Number(named));
   });
 });
