@@ -268,6 +268,36 @@ function readOne(store: Store, id: number, split: Split, index: number): Dataset
   return { label, data: ownedBytes(c.data.subarray(at * sampleBytes, (at + 1) * sampleBytes)) };
 }
 
+/**
+ * Samples [offset, offset + count) of a split, clipped to its end (a page of a sample browser):
+ * reads only the chunks that hold them.
+ */
+export function readSampleRange(store: Store, id: number, split: Split, offset: number, count: number): DatasetSample[] {
+  return snapshot(store, () => {
+    const reader = 'readSampleRange';
+    const dataset = requireDataset(store, id);
+    checkOneOf(reader, 'split', split, SPLITS);
+    checkInteger(reader, 'offset', offset);
+    checkInteger(reader, 'count', count);
+    const end = Math.min(dataset.splits[split], offset + count);
+    if (end <= offset) return [];
+    const chunks = store.db
+      .prepare('SELECT chunk, first, count, data, labels, lengths FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first < ? AND first + count > ? ORDER BY chunk')
+      .all(id, split, end, offset) as ChunkRecord[];
+    const samples: DatasetSample[] = [];
+    for (const c of chunks) {
+      const events = dataset.kind === 'events' ? eventSamples(c) : undefined;
+      const sampleBytes = c.data.length / c.count;
+      for (let i = Math.max(offset, c.first); i < Math.min(end, c.first + c.count); i++) {
+        const at = i - c.first;
+        const data = events ? events[at]! : c.data.subarray(at * sampleBytes, (at + 1) * sampleBytes);
+        samples.push({ label: c.labels[at]!, data: ownedBytes(data) });
+      }
+    }
+    return samples;
+  });
+}
+
 function eventSamples(c: ChunkRecord): Uint8Array[] {
   const data = viewBytes(c.data);
   const lengths = new DataView(c.lengths!.buffer, c.lengths!.byteOffset, c.lengths!.byteLength);

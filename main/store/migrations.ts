@@ -139,6 +139,19 @@ export const MIGRATIONS: readonly Migration[] = [
     // another terminal, the app) is still training it.
     up: (db) => db.exec('ALTER TABLE runs ADD COLUMN owner_pid INTEGER NULL;'),
   },
+  {
+    version: 4,
+    name: 'saved model specs',
+    // The designer's networks, by name; a run copies its spec, so deleting one never touches a run.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE specs (
+          name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+          spec TEXT NOT NULL CHECK (json_valid(spec)),
+          updated_at TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -11,6 +11,7 @@ import {
   readEventSplit,
   readImageSplit,
   readSample,
+  readSampleRange,
   requireDataset,
   type InsertImageDataset,
 } from '../../../main/store/datasets';
@@ -108,6 +109,20 @@ describe('image datasets', () => {
     expect(error.message).toBe("readSample: sample index 2500 of dataset \"mnist-2500\" split 'train' is out of range; allowed: 0 to 2499");
   });
 
+  it('read a page of samples across a chunk boundary, clipped at the end of the split', () => {
+    const store = temp.open();
+    const id = insertImageDataset(store, mnistInput());
+    const page = readSampleRange(store, id, 'train', 990, 20);
+    expect(page).toHaveLength(20);
+    page.forEach((sample, i) => {
+      expect(sample.label).toBe(mnist.train.labels[990 + i]);
+      expect(same(sample.data, mnist.train.pixels.subarray((990 + i) * 784, (991 + i) * 784)), `sample ${990 + i}`).toBe(true);
+    });
+    expect(readSampleRange(store, id, 'train', 2495, 50).map((s) => s.label)).toEqual([...mnist.train.labels.subarray(2495)]);
+    expect(readSampleRange(store, id, 'train', 2500, 10)).toEqual([]);
+    expect(thrown(() => readSampleRange(store, id, 'train', -1, 10)).message).toBe('readSampleRange: offset is -1; allowed: an integer >= 0');
+  });
+
   it('refuse a name already taken, naming it', () => {
     const store = temp.open();
     const id = insertImageDataset(store, mnistInput('digits'));
@@ -164,6 +179,8 @@ describe('event datasets', () => {
 
     const sample = readSample(store, id, 'train', 1500);
     expect(sample).toEqual({ label: train.labels[1500], data: train.samples[1500] });
+    const page = readSampleRange(store, id, 'train', 995, 10);
+    page.forEach((s, i) => expect(s).toEqual({ label: train.labels[995 + i], data: train.samples[995 + i] }));
     expect(requireDataset(store, id)).toMatchObject({ kind: 'events', splits: { train: 2100, test: 150 }, meta: { width: 34, height: 34 } });
   });
 
