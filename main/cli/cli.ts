@@ -10,7 +10,7 @@ import { createRun, recoverInterruptedRuns } from '../store/runs';
 import { requireDataset, type DatasetRow } from '../store/datasets';
 import { num } from './args';
 import { datasetsCommand } from './datasets-command';
-import { listPresets, loadPreset } from './presets';
+import { listPresets, loadPreset } from '../services/presets';
 import { follow } from './run-progress';
 import { runsCommand } from './runs-command';
 

@@ -13,7 +13,7 @@ export interface Preset {
   train: Partial<TrainOptions>;
 }
 
-/** resources/presets, two levels up from both main/cli/*.ts and the bundled out/cli/*.js. */
+/** resources/presets, two levels up from main/services/*.ts and from the bundles in out/cli/ and out/main/. */
 export const PRESET_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources', 'presets');
 
 export async function listPresets(dir = PRESET_DIR): Promise<Preset[]> {
