@@ -15,7 +15,14 @@ export interface RunHyper extends Partial<TrainOptions> {
 
 /** Main side → training process. */
 export type ToTrainer =
-  | { type: 'start'; runId: number; storeFile: string; resume: boolean }
+  | {
+      type: 'start';
+      runId: number;
+      storeFile: string;
+      resume: boolean;
+      /** The better-sqlite3 addon to open the store with (Electron's ABI build in the app); default: the package's own. */
+      nativeBinding?: string;
+    }
   | { type: 'pause' }
   | { type: 'stop' };
 

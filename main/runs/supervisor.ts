@@ -63,7 +63,7 @@ export interface RunHandle {
  */
 export function startRun(
   store: Store, runId: number,
-  opts: { resume?: boolean; onMessage?: (m: FromTrainer) => void; spawn?: SpawnTrainer } = {},
+  opts: { resume?: boolean; onMessage?: (m: FromTrainer) => void; spawn?: SpawnTrainer; nativeBinding?: string } = {},
 ): RunHandle {
   const resume = opts.resume ?? false;
   setRunStatus(store, runId, 'running'); // refuses a completed run before any process exists
@@ -123,7 +123,7 @@ export function startRun(
     });
   });
 
-  child.send({ type: 'start', runId, storeFile: store.path, resume });
+  child.send({ type: 'start', runId, storeFile: store.path, resume, ...(opts.nativeBinding !== undefined && { nativeBinding: opts.nativeBinding }) });
   return {
     runId,
     get pid() { return child.pid; },

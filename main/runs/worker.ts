@@ -11,6 +11,7 @@ import { openStore, type Store } from '../store/db';
 import { latestCheckpoint, requireRun } from '../store/runs';
 import { requireDataset } from '../store/datasets';
 import { loadEventDataset, loadImageDataset } from '../services/datasets';
+import { parentChannel } from './channel';
 import type { FromTrainer, RunHyper, ToTrainer } from './messages';
 
 /** The sample whose spikes and potentials are recorded each epoch (paper Fig. 4c/4d). */
@@ -18,12 +19,14 @@ const PROBE_SAMPLE = 0;
 
 let request: 'pause' | 'stop' | undefined;
 
+const channel = parentChannel();
+
 function send(message: FromTrainer): Promise<void> {
-  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (e) => (e ? reject(e) : resolve())));
+  return channel.send(message);
 }
 
-async function run(runId: number, storeFile: string, resume: boolean): Promise<void> {
-  const store = openStore({ file: storeFile, readonly: true });
+async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
+  const store = openStore({ file: storeFile, readonly: true, nativeBinding });
   let kernels: Kernels | undefined;
   try {
     const row = requireRun(store, runId);
@@ -97,14 +100,19 @@ async function sendProbes(session: TrainingSession, epoch: number): Promise<void
 
 // The main side is gone (crashed or killed): nobody can record this run any more. Its row stays
 // 'running' with a dead owner and becomes 'interrupted' at the next start-up.
-process.on('disconnect', () => process.exit(0));
+channel.onDisconnect(() => process.exit(0));
 
-process.on('message', (m: ToTrainer) => {
+// Ctrl-C in a terminal signals the whole process group, this process too. The main side decides
+// what a Ctrl-C means (pause or stop after this batch, with a checkpoint) and says so by message;
+// dying here would lose the batch and leave the run interrupted instead.
+process.on('SIGINT', () => undefined);
+
+channel.onMessage((m) => {
   if (m.type === 'pause' || m.type === 'stop') {
     request ??= m.type;
     return;
   }
-  run(m.runId, m.storeFile, m.resume).then(
+  run(m).then(
     () => process.exit(0),
     async (e: unknown) => {
       const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'crash', message: e instanceof Error ? e.stack ?? e.message : String(e) };
