@@ -3,7 +3,7 @@
  * Each write is one transaction; rows come back with camelCase fields and JSON parsed.
  */
 import { EngineError } from '../../engine/errors';
-import { checkBytes, checkInteger, checkName, checkOneOf, fromJson, nowIso, ownedBytes, toBlob, toJson, type JsonObject } from './codec';
+import { badOption, checkBytes, checkInteger, checkName, checkOneOf, fromJson, nowIso, ownedBytes, toBlob, toJson, type JsonObject } from './codec';
 import type { Store } from './db';
 import { requireDataset } from './datasets';
 import { RUN_STATUSES } from './migrations';
@@ -199,6 +199,20 @@ export function setRunBackend(store: Store, id: number, backend: string): void {
   store.transaction(() => {
     requireRun(store, id);
     store.db.prepare('UPDATE runs SET backend_used = ? WHERE id = ?').run(backend, id);
+  });
+}
+
+/** Longest run name accepted: names are shown in lists and chart legends. */
+export const RUN_NAME_MAX = 200;
+
+/** Renames a run; the name is trimmed and must not be empty. Returns the updated run. */
+export function renameRun(store: Store, id: number, name: string): RunRow {
+  const trimmed = checkName('renameRun', 'name', name).trim();
+  if (trimmed.length > RUN_NAME_MAX) throw badOption('renameRun', 'name', name, `a name of 1 to ${RUN_NAME_MAX} characters`);
+  return store.transaction(() => {
+    requireRun(store, id);
+    store.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(trimmed, id);
+    return requireRun(store, id);
   });
 }
 
@@ -426,12 +440,20 @@ export function saveProbe(store: Store, runId: number, input: SaveProbe): number
   });
 }
 
-/** A run's probes in the order they were saved, optionally of one kind only. */
-export function listProbes(store: Store, runId: number, opts: { kind?: ProbeKind } = {}): ProbeRow[] {
+/** Epochs a run has probes of that kind for, ascending (0 is before training). */
+export function probeEpochs(store: Store, runId: number, kind: ProbeKind): number[] {
+  checkOneOf('probeEpochs', 'kind', kind, PROBE_KINDS);
+  const rows = store.db.prepare('SELECT DISTINCT epoch FROM probes WHERE run_id = ? AND kind = ? ORDER BY epoch').all(runId, kind) as { epoch: number }[];
+  return rows.map((r) => r.epoch);
+}
+
+/** A run's probes in the order they were saved, optionally of one kind and/or one epoch only. */
+export function listProbes(store: Store, runId: number, opts: { kind?: ProbeKind; epoch?: number } = {}): ProbeRow[] {
   const kind = opts.kind === undefined ? null : checkOneOf('listProbes', 'kind', opts.kind, PROBE_KINDS);
+  const epoch = opts.epoch === undefined ? null : checkInteger('listProbes', 'epoch', opts.epoch);
   const records = store.db
-    .prepare('SELECT * FROM probes WHERE run_id = ? AND (? IS NULL OR kind = ?) ORDER BY id')
-    .all(runId, kind, kind) as {
+    .prepare('SELECT * FROM probes WHERE run_id = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR epoch = ?) ORDER BY id')
+    .all(runId, kind, kind, epoch, epoch) as {
     id: number;
     run_id: number;
     epoch: number;

@@ -13,11 +13,14 @@ import {
   listMetrics,
   listProbes,
   listRuns,
+  probeEpochs,
   recordBatchMetrics,
   recordEpochMetrics,
   recordExport,
   recoverInterruptedRuns,
+  renameRun,
   requireRun,
+  RUN_NAME_MAX,
   RUN_STATUSES,
   RUN_TRANSITIONS,
   saveCheckpoint,
@@ -136,6 +139,16 @@ describe('runs', () => {
     const error = thrown(() => requireRun(store, 99));
     expect(error.code).toBe('unknown-run');
     expect(error.message).toBe('unknown run 99 (known: 3, 4, 5, 6, 7 and older)');
+  });
+
+  it('are renamed, the name trimmed; an empty or overlong name is refused and the old one kept', () => {
+    const store = storeWithDataset();
+    const id = newRun(store, 'before');
+    expect(renameRun(store, id, '  after ').name).toBe('after');
+    expect(thrown(() => renameRun(store, id, '  ')).message).toBe('renameRun: name is "  "; allowed: a non-empty string');
+    expect(thrown(() => renameRun(store, id, 'x'.repeat(RUN_NAME_MAX + 1))).message).toContain(`a name of 1 to ${RUN_NAME_MAX} characters`);
+    expect(thrown(() => renameRun(store, 99, 'x')).code).toBe('unknown-run');
+    expect(getRun(store, id)!.name).toBe('after');
   });
 
   it('duplicate with the same spec, hyper-parameters, dataset and seed, linked to the parent', () => {
@@ -306,6 +319,11 @@ describe('probes and exports', () => {
     expect(rasters[0]).toMatchObject({ runId: id, epoch: 0, kind: 'raster', layer: 1, sample: 3, meta: { shape: [30, 100], dtype: 'u8' } });
     expect(rasters[0]!.data).toEqual(raster);
     expect(listProbes(store, id).map((p) => p.kind)).toEqual(['raster', 'membrane']);
+    saveProbe(store, id, { epoch: 2, kind: 'raster', layer: 1, data: raster, meta: {} });
+    expect(probeEpochs(store, id, 'raster')).toEqual([0, 2]);
+    expect(probeEpochs(store, id, 'membrane')).toEqual([0]);
+    expect(listProbes(store, id, { epoch: 2 }).map((p) => `${p.kind}@${p.epoch}`)).toEqual(['raster@2']);
+    expect(listProbes(store, id, { kind: 'membrane', epoch: 2 })).toEqual([]);
     expect(thrown(() => saveProbe(store, id, { epoch: 0, kind: 'spikes' as 'raster', data: raster, meta: {} })).message).toBe(
       'saveProbe: kind is "spikes"; allowed: raster, membrane, rates, confusion',
     );
