@@ -1,12 +1,7 @@
-// A script file (no top-level import), so both declarations below are global.
+// A script file (no top-level import), so the declaration below is global.
 
 declare module '*.vue' {
   import type { DefineComponent } from 'vue';
   const component: DefineComponent;
   export default component;
-}
-
-/** Set by preload/index.ts under Electron; absent in a plain browser. */
-interface Window {
-  workbench?: import('../../main/contract').WorkbenchApi;
 }

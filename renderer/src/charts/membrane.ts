@@ -1,0 +1,47 @@
+import type { MembraneProbe } from '../../../main/contract';
+import { BASE, colorAt, GRID, MUTED, THRESHOLD_COLOR } from './palette';
+import type { ChartOption, Series } from './types';
+
+/**
+ * Membrane potential u[t] of a few units (before reset, so a spike shows as a crossing of the
+ * threshold line), with Vth drawn as a dashed line (MATH.md eq. 3–8).
+ */
+export function membraneOption(probe: MembraneProbe | null | undefined, maxTraces = 8): ChartOption {
+  const traces = probe ? probe.traces.slice(0, maxTraces) : [];
+  const series: Series[] = traces.map((trace, k) => ({
+    name: `unit ${k}`,
+    type: 'line',
+    data: trace.map((u, t) => [t + 1, u]),
+    showSymbol: trace.length <= 40,
+    symbolSize: 4,
+    lineStyle: { width: 1.5 },
+    itemStyle: { color: colorAt(k) },
+  }));
+  if (probe) {
+    // The threshold rides on its own empty series so it shows even when there are no traces.
+    series.push({
+      name: 'Vth',
+      type: 'line',
+      data: [],
+      itemStyle: { color: THRESHOLD_COLOR },
+      markLine: {
+        silent: true,
+        symbol: 'none',
+        lineStyle: { color: THRESHOLD_COLOR, type: 'dashed', width: 1.5 },
+        label: { formatter: `Vth ${probe.vth}`, position: 'insideEndTop', color: THRESHOLD_COLOR },
+        data: [{ yAxis: probe.vth }],
+      },
+    });
+  }
+  const high = Math.max(probe?.vth ?? 1, ...traces.map((t) => t.reduce((m, v) => Math.max(m, v), -Infinity)));
+  return {
+    ...BASE,
+    title: probe ? undefined : { text: 'No membrane probe yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } },
+    grid: { ...GRID, right: 64 },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(3) : String(v)) },
+    legend: { top: 4, right: 8, type: 'scroll', data: traces.map((_, k) => `unit ${k}`) },
+    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 1, max: Math.max(1, probe?.steps ?? 1), minInterval: 1 },
+    yAxis: { type: 'value', name: 'u', max: (v: { max: number }) => Math.max(v.max, high * 1.05) },
+    series,
+  };
+}

@@ -1,0 +1,66 @@
+import type { BatchPoint, EpochPoint } from '../../../main/contract';
+import { BASE, colorAt, GRID, MUTED } from './palette';
+import { smooth } from './smooth';
+import type { ChartOption } from './types';
+
+const percentAxis = { type: 'value', min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } } as const;
+
+/** Loss per optimiser step: the raw batches faint, the smoothed curve on top. */
+export function lossOption(batches: readonly BatchPoint[], smoothing = 0.9): ChartOption {
+  const raw = batches.map((b) => [b.step, b.loss]);
+  const smoothed = smooth(batches.map((b) => b.loss), smoothing).map((v, i) => [batches[i]!.step, v]);
+  return {
+    ...BASE,
+    grid: { ...GRID },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toPrecision(4) : String(v)) },
+    legend: { top: 4, right: 8, data: ['loss', 'smoothed'] },
+    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 'dataMin', max: 'dataMax' },
+    yAxis: { type: 'value', name: 'loss', scale: true },
+    series: [
+      { name: 'loss', type: 'line', data: raw, showSymbol: false, sampling: 'lttb', lineStyle: { width: 1, opacity: 0.35 }, itemStyle: { color: colorAt(0) }, z: 1 },
+      { name: 'smoothed', type: 'line', data: smoothed, showSymbol: false, sampling: 'lttb', lineStyle: { width: 2 }, itemStyle: { color: colorAt(0) }, z: 2 },
+    ],
+  };
+}
+
+/** Train and test accuracy per epoch (test accuracy is what the paper reports). */
+export function accuracyOption(epochs: readonly EpochPoint[]): ChartOption {
+  return {
+    ...BASE,
+    grid: { ...GRID },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : String(v)) },
+    legend: { top: 4, right: 8, data: ['train', 'test'] },
+    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: epochs.length > 0 ? 1 : 0, max: Math.max(1, ...epochs.map((e) => e.epoch)) },
+    yAxis: { ...percentAxis, name: 'accuracy' },
+    series: [
+      { name: 'train', type: 'line', data: epochs.map((e) => [e.epoch, e.trainAccuracy]), symbolSize: 6, itemStyle: { color: colorAt(1) } },
+      { name: 'test', type: 'line', data: epochs.map((e) => [e.epoch, e.testAccuracy]), symbolSize: 6, lineStyle: { width: 2.5 }, itemStyle: { color: colorAt(2) } },
+    ],
+  };
+}
+
+/** Spikes per neuron per step of every LIF layer, per batch (lightly smoothed, it is noisy). */
+export function ratesOption(batches: readonly BatchPoint[], layerNames: readonly string[], smoothing = 0.6): ChartOption {
+  const layers = batches.reduce((n, b) => Math.max(n, b.firingRates.length), layerNames.length);
+  const series = Array.from({ length: layers }, (_, layer) => {
+    const values = smooth(batches.map((b) => b.firingRates[layer] ?? Number.NaN), smoothing);
+    return {
+      name: layerNames[layer] ?? `layer ${layer + 1}`,
+      type: 'line' as const,
+      data: values.map((v, i) => [batches[i]!.step, v]),
+      showSymbol: false,
+      sampling: 'lttb' as const,
+      lineStyle: { width: 1.75 },
+      itemStyle: { color: colorAt(layer + 3) },
+    };
+  });
+  return {
+    ...BASE,
+    grid: { ...GRID },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(4) : String(v)) },
+    legend: { top: 4, right: 8, type: 'scroll' },
+    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 'dataMin', max: 'dataMax' },
+    yAxis: { type: 'value', name: 'spikes/neuron/step', min: 0 },
+    series: series.length > 0 ? series : [{ name: 'rate', type: 'line', data: [], itemStyle: { color: MUTED } }],
+  };
+}

@@ -1,0 +1,126 @@
+import type { PresetInfo, RunSettings, RunSummary } from '../../../main/contract';
+
+/** The paper's Table I (MNIST) with Adam: what a run takes when the preset says nothing. */
+export const TABLE_I: RunSettings = {
+  epochs: 20,
+  steps: 30,
+  batchSize: 100,
+  optimizer: 'adam',
+  lr: 1e-3,
+  loss: 'mse',
+  grad: 'stbp',
+  init: 'paper',
+  initGain: 3,
+};
+
+export const OPTIMIZERS = ['adam', 'sgd'] as const;
+export const LOSSES = [
+  { value: 'mse', label: 'MSE (paper eq. 9)' },
+  { value: 'ce', label: 'Cross-entropy' },
+] as const;
+export const GRAD_MODES = [
+  { value: 'stbp', label: 'STBP', help: 'Spatial and temporal paths (the paper)' },
+  { value: 'sdbp', label: 'SDBP', help: 'Spatial domain only: no temporal path' },
+  { value: 'detach-reset', label: 'STBP, detached reset', help: 'No gradient through the reset term' },
+] as const;
+export const INITS = [
+  { value: 'paper', label: 'Paper (eq. 30–31)' },
+  { value: 'uniform', label: 'Uniform' },
+  { value: 'glorot', label: 'Glorot' },
+] as const;
+
+export function gradLabel(grad: string): string {
+  return GRAD_MODES.find((g) => g.value === grad)?.label ?? grad;
+}
+
+/** Table I, overridden by what the preset's `train` says (only RunSettings fields). */
+export function settingsFor(preset: Pick<PresetInfo, 'train'> | null | undefined): RunSettings {
+  const out: RunSettings = { ...TABLE_I };
+  const train = (preset?.train ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(TABLE_I) as (keyof RunSettings)[]) {
+    const value = train[key];
+    if (value !== undefined && typeof value === typeof TABLE_I[key]) (out as unknown as Record<string, unknown>)[key] = value;
+  }
+  for (const key of ['limit', 'testLimit'] as const) {
+    if (typeof train[key] === 'number') out[key] = train[key] as number;
+  }
+  return out;
+}
+
+/** A label per setting the compare table shows, in order. */
+export const SETTING_ROWS: { key: string; label: string; get(run: RunSummary): string }[] = [
+  { key: 'dataset', label: 'Dataset', get: (r) => r.datasetName ?? `#${r.datasetId} (deleted)` },
+  { key: 'layers', label: 'Network', get: (r) => describeLayers(r) },
+  { key: 'steps', label: 'T (steps)', get: (r) => String(r.settings.steps) },
+  { key: 'epochs', label: 'Epochs', get: (r) => String(r.settings.epochs) },
+  { key: 'batchSize', label: 'Batch', get: (r) => String(r.settings.batchSize) },
+  { key: 'optimizer', label: 'Optimiser', get: (r) => r.settings.optimizer },
+  { key: 'lr', label: 'Learning rate', get: (r) => String(r.settings.lr) },
+  { key: 'loss', label: 'Loss', get: (r) => r.settings.loss },
+  { key: 'grad', label: 'Gradient', get: (r) => gradLabel(r.settings.grad) },
+  { key: 'init', label: 'Init (gain)', get: (r) => `${r.settings.init} × ${r.settings.initGain}` },
+  { key: 'vth', label: 'Vth', get: (r) => String(r.spec.neuron?.vth ?? 1.5) },
+  { key: 'tau', label: 'tau', get: (r) => String(r.spec.neuron?.tau ?? 0.1) },
+  { key: 'surrogate', label: 'Surrogate (a)', get: (r) => `${r.spec.neuron?.surrogate?.name ?? 'rectangular'} (${r.spec.neuron?.surrogate?.width ?? 1})` },
+  { key: 'limit', label: 'Train / test limit', get: (r) => `${r.settings.limit ?? 'all'} / ${r.settings.testLimit ?? 'all'}` },
+  { key: 'seed', label: 'Seed', get: (r) => String(r.seed) },
+  { key: 'backend', label: 'Backend', get: (r) => r.backendUsed ?? `${r.backendRequested} (not started)` },
+];
+
+/** "784-800-10" for an MLP; layer classes otherwise. */
+export function describeLayers(run: Pick<RunSummary, 'spec'>): string {
+  return run.spec.layers
+    .map((layer) => {
+      const c = (layer as { config?: Record<string, unknown> }).config ?? {};
+      switch (layer.className as string) {
+        case 'input':
+          return Array.isArray(c.shape) ? (c.shape as number[]).join('x') : '?';
+        case 'dense':
+        case 'output':
+          return String(c.units);
+        case 'conv2d':
+          return `${c.filters}C${c.kernel}`;
+        case 'avgpool':
+          return `P${c.kernel}`;
+        default:
+          return null;
+      }
+    })
+    .filter((part) => part !== null)
+    .join('-');
+}
+
+/** Which rows differ between the runs (the compare table highlights them). */
+export function differingSettings(runs: RunSummary[]): Set<string> {
+  const differing = new Set<string>();
+  if (runs.length < 2) return differing;
+  for (const row of SETTING_ROWS) {
+    const values = new Set(runs.map((r) => row.get(r)));
+    if (values.size > 1) differing.add(row.key);
+  }
+  return differing;
+}
+
+/** Seconds left from the live progress: remaining samples at the current speed (test passes not counted). */
+export function etaSeconds(progress: RunSummary['progress'], batchSize: number): number | null {
+  if (!progress || !(progress.samplesPerSecond > 0)) return null;
+  const remainingBatches = (progress.epochs - progress.epoch) * progress.batches + (progress.batches - progress.batch);
+  return Math.max(0, (remainingBatches * batchSize) / progress.samplesPerSecond);
+}
+
+/** Overall fraction done, 0…1. */
+export function progressFraction(progress: RunSummary['progress']): number {
+  if (!progress || progress.epochs <= 0 || progress.batches <= 0) return 0;
+  return Math.min(1, ((progress.epoch - 1) * progress.batches + progress.batch) / (progress.epochs * progress.batches));
+}
+
+export const ACTIVE_STATUSES = new Set(['created', 'running']);
+export function canPause(status: string): boolean {
+  return status === 'running' || status === 'created';
+}
+export function canResume(status: string): boolean {
+  return status === 'paused' || status === 'stopped' || status === 'interrupted' || status === 'failed';
+}
+export function canStop(status: string): boolean {
+  return status === 'running' || status === 'paused' || status === 'created';
+}

@@ -1,0 +1,154 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ModelSpec } from '../../../engine/spec/types';
+import type { RunSettings, RunSummary } from '../../../main/contract';
+import { inspectSpec, type SpecReport } from '../designer/inspect';
+import { fromModelSpec } from '../designer/layers';
+import { settingsFor, TABLE_I } from '../run/settings';
+import { useDatasetsStore } from './datasets';
+import { useDesignerStore } from './designer';
+import { useRunsStore } from './runs';
+import { useSpecsStore } from './specs';
+
+export type SpecChoice = { kind: 'designer' } | { kind: 'saved'; name: string } | { kind: 'preset'; name: string };
+
+/** Encodes a spec choice for a <select>: "designer", "saved:NAME", "preset:NAME". */
+export const choiceKey = (choice: SpecChoice): string => (choice.kind === 'designer' ? 'designer' : `${choice.kind}:${choice.name}`);
+export function parseChoice(key: string): SpecChoice {
+  if (key.startsWith('saved:')) return { kind: 'saved', name: key.slice(6) };
+  if (key.startsWith('preset:')) return { kind: 'preset', name: key.slice(7) };
+  return { kind: 'designer' };
+}
+
+/** The run launcher's form: dataset, spec, hyper-parameters, seed, backend. */
+export const useLauncherStore = defineStore('launcher', () => {
+  const datasets = useDatasetsStore();
+  const designer = useDesignerStore();
+  const specs = useSpecsStore();
+  const runs = useRunsStore();
+
+  const datasetId = ref<number | null>(null);
+  const choice = ref<SpecChoice>({ kind: 'designer' });
+  const settings = ref<RunSettings>({ ...TABLE_I });
+  const seed = ref(1);
+  const backend = ref('auto');
+  const name = ref('');
+  const starting = ref(false);
+  const error = ref<string | null>(null);
+
+  const spec = computed<ModelSpec | null>(() => {
+    const c = choice.value;
+    if (c.kind === 'designer') return designer.modelSpec;
+    if (c.kind === 'saved') return specs.savedSpec(c.name)?.spec ?? null;
+    return specs.preset(c.name)?.spec ?? null;
+  });
+
+  const report = computed<SpecReport | null>(() => (spec.value ? inspectSpec(fromModelSpec(spec.value), designer.engineClasses) : null));
+  const dataset = computed(() => datasets.list.find((d) => d.id === datasetId.value) ?? null);
+
+  /** Problems that stop a start, in words; empty when the form can start. */
+  const problems = computed<string[]>(() => {
+    const out: string[] = [];
+    if (!dataset.value) out.push('Choose a dataset.');
+    if (!spec.value) out.push('Choose a network.');
+    else if (report.value?.unsupportedClasses.length) out.push(`The engine cannot train ${report.value.unsupportedClasses.join(', ')} layers yet.`);
+    else if (report.value && !report.value.valid) out.push(`The network has an error: ${report.value.error ?? 'see the designer'}.`);
+    if (dataset.value && report.value?.valid) {
+      const inputs = report.value.layers[0]?.outputShape ?? [];
+      const want = dataset.value.inputShape;
+      if (product(inputs) !== product(want)) {
+        out.push(`The network takes ${inputs.join('×')} inputs but ${dataset.value.name} samples are ${want.join('×')}.`);
+      }
+      if (report.value.classes !== null && report.value.classes !== dataset.value.classes) {
+        out.push(`The output layer has ${report.value.classes} units but ${dataset.value.name} has ${dataset.value.classes} classes.`);
+      }
+    }
+    const s = settings.value;
+    for (const [key, value] of [['epochs', s.epochs], ['steps', s.steps], ['batchSize', s.batchSize]] as const) {
+      if (!Number.isInteger(value) || value < 1) out.push(`${key} must be a whole number ≥ 1.`);
+    }
+    if (!(s.lr > 0)) out.push('The learning rate must be > 0.');
+    if (!(s.initGain > 0)) out.push('The init gain must be > 0.');
+    if (!Number.isInteger(seed.value)) out.push('The seed must be a whole number.');
+    for (const key of ['limit', 'testLimit'] as const) {
+      const v = s[key];
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) out.push(`${key === 'limit' ? 'Train' : 'Test'} limit must be empty or a whole number ≥ 1.`);
+    }
+    return out;
+  });
+
+  /** Table I, or the preset's `train` when the spec comes from one (directly or via the designer). */
+  function applyDefaults(): void {
+    const c = choice.value;
+    const presetName = c.kind === 'preset' ? c.name : c.kind === 'designer' && designer.origin.kind === 'preset' ? designer.origin.name : null;
+    const preset = presetName ? specs.preset(presetName) : undefined;
+    const limits = { limit: settings.value.limit, testLimit: settings.value.testLimit };
+    settings.value = { ...settingsFor(preset), ...dropUndefined(limits) };
+  }
+
+  function choose(next: SpecChoice): void {
+    choice.value = next;
+    applyDefaults();
+  }
+
+  /** Prepares the form for a new run of the designer's spec ("Train this network"). */
+  function prepareFromDesigner(): void {
+    choose({ kind: 'designer' });
+  }
+
+  /** Same settings as an earlier run (a rerun with changes). */
+  function prepareFrom(run: RunSummary): void {
+    datasetId.value = run.datasetId;
+    designer.load(run.spec, { kind: 'new' });
+    choice.value = { kind: 'designer' };
+    settings.value = { ...run.settings };
+    seed.value = run.seed;
+    backend.value = run.backendRequested;
+    name.value = '';
+  }
+
+  function pickDefaultDataset(): void {
+    if (dataset.value || datasets.list.length === 0) return;
+    datasetId.value = (datasets.list.find((d) => d.name === 'mnist') ?? datasets.list[0]!).id;
+  }
+
+  async function start(): Promise<RunSummary | null> {
+    if (problems.value.length > 0 || !spec.value || datasetId.value === null) {
+      error.value = problems.value[0] ?? 'The form is incomplete.';
+      return null;
+    }
+    starting.value = true;
+    try {
+      const settingsToSend: RunSettings = { ...settings.value };
+      if (settingsToSend.limit === undefined) delete settingsToSend.limit;
+      if (settingsToSend.testLimit === undefined) delete settingsToSend.testLimit;
+      const run = await runs.start({
+        ...(name.value.trim() ? { name: name.value.trim() } : {}),
+        datasetId: datasetId.value,
+        spec: spec.value,
+        settings: settingsToSend,
+        seed: seed.value,
+        backend: backend.value,
+      });
+      error.value = null;
+      name.value = '';
+      return run;
+    } catch (cause) {
+      error.value = cause instanceof Error ? cause.message : String(cause);
+      return null;
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  return {
+    datasetId, choice, settings, seed, backend, name, starting, error, spec, report, dataset, problems,
+    choose, applyDefaults, prepareFromDesigner, prepareFrom, pickDefaultDataset, start,
+  };
+});
+
+const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
