@@ -1,0 +1,64 @@
+/**
+ * A run's probes of one epoch as the contract shows them (paper Fig. 4c/4d): spike rasters of every
+ * layer (0 is the input) as (step, unit) pairs, the same before training, membrane traces of the
+ * first units of every LIF layer, and the test confusion counts.
+ */
+import type { ConfusionProbe, MembraneProbe, RasterProbe, RunProbes } from '../contract';
+import type { Store } from '../store/db';
+import { listProbes, probeEpochs, requireRun, type ProbeRow } from '../store/runs';
+import { spikePairs } from './datasets';
+import { notFound } from './errors';
+
+/** Membrane traces per layer: enough to see integrate-and-fire, few enough to draw. */
+export const MEMBRANE_UNITS = 10;
+
+export function runProbes(store: Store, runId: number, epoch?: number): RunProbes {
+  requireRun(store, runId);
+  const epochs = probeEpochs(store, runId, 'raster');
+  if (epoch !== undefined && !epochs.includes(epoch)) {
+    throw notFound(`getRunProbes: run ${runId} has no probes of epoch ${epoch}; allowed: ${epochs.length ? epochs.join(', ') : 'none yet (probes are recorded when training starts)'}`);
+  }
+  const shown = epoch ?? epochs[epochs.length - 1] ?? 0;
+  const probes = latestPerLayer(listProbes(store, runId, { epoch: shown }));
+  const confusion = probes.find((p) => p.kind === 'confusion');
+  return {
+    runId,
+    epochs,
+    epoch: shown,
+    rasters: probes.filter((p) => p.kind === 'raster').map(raster),
+    rastersBefore: shown === 0 ? probes.filter((p) => p.kind === 'raster').map(raster) : rastersOf(store, runId, 0),
+    membranes: probes.filter((p) => p.kind === 'membrane').map(membrane),
+    confusion: confusion ? confusionOf(confusion) : null,
+  };
+}
+
+function rastersOf(store: Store, runId: number, epoch: number): RasterProbe[] {
+  return latestPerLayer(listProbes(store, runId, { kind: 'raster', epoch })).map(raster);
+}
+
+/** A run resumed from before a probe records it again: the latest of each (kind, layer) wins. Sorted by layer. */
+function latestPerLayer(rows: ProbeRow[]): ProbeRow[] {
+  const byKey = new Map<string, ProbeRow>();
+  for (const row of rows) byKey.set(`${row.kind}/${row.layer}`, row); // rows come in saving order
+  return [...byKey.values()].sort((a, b) => (a.layer ?? -1) - (b.layer ?? -1));
+}
+
+function raster(p: ProbeRow): RasterProbe {
+  const steps = Number(p.meta.steps);
+  const units = Number(p.meta.units);
+  return { epoch: p.epoch, layer: p.layer ?? 0, steps, units, label: Number(p.meta.label), spikes: spikePairs(p.data, steps, units) };
+}
+
+function membrane(p: ProbeRow): MembraneProbe {
+  const steps = Number(p.meta.steps);
+  const units = Number(p.meta.units);
+  const u = new Float32Array(p.data.buffer, p.data.byteOffset, p.data.byteLength / 4); // listProbes' bytes own their buffer from 0
+  const shown = Math.min(MEMBRANE_UNITS, units);
+  const traces = Array.from({ length: shown }, (_, k) => Array.from({ length: steps }, (_, t) => u[t * units + k]!));
+  return { epoch: p.epoch, layer: p.layer ?? 0, steps, vth: Number(p.meta.vth), traces };
+}
+
+function confusionOf(p: ProbeRow): ConfusionProbe {
+  const counts = new Uint32Array(p.data.buffer, p.data.byteOffset, p.data.byteLength / 4);
+  return { epoch: p.epoch, classes: Number(p.meta.classes), counts: [...counts] };
+}

@@ -1,0 +1,113 @@
+/**
+ * Runs as the contract shows them: summaries with their final figures, metric series as chart
+ * points, and the checks a new run passes before it is recorded.
+ */
+import { inferModel } from '../../engine/spec/infer';
+import type { ModelSpec } from '../../engine/spec/types';
+import { checkOptions, DEFAULT_TRAIN_OPTIONS, type BatchReport, type EpochReport, type TrainOptions } from '../../engine/train/options';
+import type { BatchPoint, EpochPoint, RunFigures, RunMetrics, RunProgress, RunSettings, RunSummary, StartRunRequest } from '../contract';
+import type { RunHyper } from '../runs/messages';
+import { getDataset, requireDataset } from '../store/datasets';
+import type { Store } from '../store/db';
+import { listMetrics, type MetricRow, type RunRow } from '../store/runs';
+import { badRequest } from './errors';
+import { inputShape } from './datasets';
+
+export function runSummary(store: Store, row: RunRow, progress: RunProgress | null): RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    datasetId: row.datasetId,
+    datasetName: getDataset(store, row.datasetId)?.name ?? null,
+    spec: row.spec as ModelSpec,
+    settings: settingsOf(row.hyper as RunHyper),
+    seed: row.seed,
+    backendRequested: row.backendRequested,
+    backendUsed: row.backendUsed,
+    error: row.error,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    parentRunId: row.parentRunId,
+    progress,
+    final: finalFigures(listMetrics(store, row.id, 'epoch').map(epochPoint)),
+  };
+}
+
+/** A run's stored hyper-parameters as settings; a run recorded by the CLI may omit defaults. */
+export function settingsOf(hyper: RunHyper): RunSettings {
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...hyper };
+  return {
+    epochs: o.epochs, steps: o.steps, batchSize: o.batchSize, optimizer: o.optimizer, lr: o.lr, loss: o.loss, grad: o.grad, init: o.init, initGain: o.initGain,
+    ...(hyper.limit !== undefined && { limit: hyper.limit }),
+    ...(hyper.testLimit !== undefined && { testLimit: hyper.testLimit }),
+  };
+}
+
+/** Settings as stored hyper-parameters (validated at the boundary, so the names are the engine's). */
+export function hyperOf(settings: RunSettings): RunHyper {
+  return { ...settings } as RunHyper;
+}
+
+function finalFigures(epochs: EpochPoint[]): RunFigures | null {
+  const last = epochs[epochs.length - 1];
+  if (!last) return null;
+  return {
+    epochs: epochs.length,
+    testAccuracy: last.testAccuracy,
+    bestTestAccuracy: Math.max(...epochs.map((e) => e.testAccuracy)),
+    trainAccuracy: last.trainAccuracy,
+    trainLoss: last.trainLoss,
+    seconds: epochs.reduce((sum, e) => sum + e.seconds, 0),
+  };
+}
+
+export function runMetrics(store: Store, runId: number): RunMetrics {
+  return {
+    runId,
+    batches: listMetrics(store, runId, 'batch').map((r) => batchPoint(r.step, r.values as unknown as BatchReport)),
+    epochs: listMetrics(store, runId, 'epoch').map(epochPoint),
+  };
+}
+
+export function batchPoint(step: number, r: BatchReport): BatchPoint {
+  return { step, epoch: r.epoch, batch: r.batch, loss: r.loss, accuracy: r.accuracy, firingRates: r.firingRates };
+}
+
+export function epochPoint(row: MetricRow | { step: number; values: EpochReport }): EpochPoint {
+  const r = row.values as unknown as EpochReport;
+  return {
+    step: row.step, epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy,
+    firingRates: r.firingRates, seconds: r.seconds, samplesPerSecond: r.samplesPerSecond,
+  };
+}
+
+export function progressOf(r: BatchReport, epochs: number): RunProgress {
+  return { epoch: r.epoch, batch: r.batch, batches: r.batches, epochs, samplesPerSecond: r.samplesPerSecond };
+}
+
+/**
+ * Everything that would make the training process fail at once, refused before a run is recorded:
+ * a spec that fails shape inference, settings the trainer refuses, a dataset whose samples or
+ * classes do not fit the network.
+ */
+export function checkStartRun(store: Store, request: StartRunRequest): void {
+  const dataset = requireDataset(store, request.datasetId);
+  const plan = inferModel(request.spec);
+  checkOptions({ ...DEFAULT_TRAIN_OPTIONS, ...(request.settings as Partial<TrainOptions>), seed: request.seed });
+  const shape = inputShape(dataset);
+  const inputs = shape.reduce((a, b) => a * b, 1);
+  if (inputs !== plan.inputSize) {
+    throw badRequest(
+      `startRun: request.spec takes ${plan.inputSize} inputs per sample (input shape [${plan.inputShape.join(', ')}]); ` +
+        `dataset ${JSON.stringify(dataset.name)} gives ${inputs} ([${shape.join(', ')}]); allowed: a spec whose input layer matches the dataset`,
+    );
+  }
+  const classes = dataset.meta.classCount ?? dataset.meta.classNames?.length;
+  if (classes !== undefined && classes > plan.classes) {
+    throw badRequest(
+      `startRun: request.spec has ${plan.classes} output units; dataset ${JSON.stringify(dataset.name)} has ${classes} classes; allowed: an output layer of at least ${classes} units`,
+    );
+  }
+}
