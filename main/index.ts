@@ -1,12 +1,25 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain } from 'electron';
-import type { WorkbenchApi, WorkbenchChannel, WorkbenchMethod } from './contract';
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { dispatch, WORKBENCH_METHODS } from './api/validate';
+import { createWorkbench, type Workbench } from './api/workbench';
+import type { Result, WorkbenchChannel, WorkbenchEvent, WorkbenchEventChannel } from './contract';
+import { utilityTrainer } from './runs/utility-trainer';
+import { openStore, type Store } from './store/db';
 
 /** The renderer: the dev server under `electron-vite dev`, the built page otherwise. */
 const rendererUrl = new URL(
   process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).href,
 );
+
+/**
+ * better-sqlite3 built for this Electron's ABI (scripts/build-electron-sqlite.mjs), kept apart from
+ * the Node build in node_modules that the CLI and the tests load.
+ */
+const SQLITE_BINDING = join(__dirname, '..', 'native', `electron-${process.versions.electron}`, 'better_sqlite3.node');
+
+const EVENT_CHANNEL: WorkbenchEventChannel = 'workbench:event';
 
 /** Same origin as the dev server, or the built page itself (file: URLs have no origin to compare). */
 function isAppUrl(raw: string): boolean {
@@ -21,21 +34,37 @@ function isAppUrl(raw: string): boolean {
     : url.origin === rendererUrl.origin;
 }
 
-const handlers: WorkbenchApi = {
-  getInfo: async () => ({ app: app.getName(), version: app.getVersion(), platform: process.platform }),
-};
+function openAppStore(): Store {
+  if (!existsSync(SQLITE_BINDING)) {
+    throw new Error(`${SQLITE_BINDING} is missing: build it with \`node scripts/build-electron-sqlite.mjs\` (npm start does), or use web mode: npm run web`);
+  }
+  return openStore({ home: process.env.STBP_HOME || app.getPath('userData'), nativeBinding: SQLITE_BINDING });
+}
 
-/** One IPC handler per contract method; calls from frames that are not the app are refused. */
-function registerHandlers(api: WorkbenchApi): void {
-  for (const method of Object.keys(api) as WorkbenchMethod[]) {
+/** One IPC handler per contract method, each through `dispatch`; calls from frames that are not the app are refused. */
+function registerHandlers(workbench: Workbench): void {
+  for (const method of WORKBENCH_METHODS) {
     const channel: WorkbenchChannel = `workbench:${method}`;
-    const handler = api[method] as (...args: unknown[]) => unknown;
-    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+    ipcMain.handle(channel, (event, ...args: unknown[]): Promise<Result<unknown>> | Result<unknown> => {
       const sender = event.senderFrame?.url ?? '';
-      if (!isAppUrl(sender)) throw new Error(`${channel}: refused a call from '${sender}'`);
-      return handler(...args);
+      if (!isAppUrl(sender)) return { ok: false, error: { code: 'forbidden', message: `${channel}: refused a call from '${sender}'; allowed: the app's own page` } };
+      return dispatch(workbench.api, method, args);
     });
   }
+}
+
+function broadcast(event: WorkbenchEvent): void {
+  for (const window of BrowserWindow.getAllWindows()) {
+    const contents = window.webContents;
+    if (!contents.isDestroyed() && isAppUrl(contents.getURL())) contents.send(EVENT_CHANNEL, event);
+  }
+}
+
+async function pickPaths(request: { kind: 'file' | 'folder'; title: string }): Promise<string[]> {
+  const options: Electron.OpenDialogOptions = { title: request.title, properties: [request.kind === 'folder' ? 'openDirectory' : 'openFile'] };
+  const parent = BrowserWindow.getFocusedWindow();
+  const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+  return picked.canceled ? [] : picked.filePaths;
 }
 
 function createWindow(): void {
@@ -67,8 +96,32 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
+let store: Store | undefined;
+let workbench: Workbench | undefined;
+let shutDown = false;
+
+// Quitting pauses live runs first: each checkpoints after its current batch and resumes later.
+app.on('before-quit', (event) => {
+  if (shutDown || !workbench) return;
+  event.preventDefault();
+  shutDown = true;
+  void workbench.dispose().finally(() => {
+    store?.close();
+    app.quit();
+  });
+});
+
 void app.whenReady().then(() => {
-  registerHandlers(handlers);
+  try {
+    store = openAppStore();
+  } catch (e) {
+    dialog.showErrorBox('STBP Workbench cannot open its store', e instanceof Error ? e.message : String(e));
+    app.exit(1);
+    return;
+  }
+  workbench = createWorkbench({ store, mode: 'desktop', spawn: utilityTrainer(), nativeBinding: SQLITE_BINDING, pickPaths });
+  workbench.onEvent(broadcast);
+  registerHandlers(workbench);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

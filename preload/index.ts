@@ -1,16 +1,50 @@
-import { contextBridge, ipcRenderer } from 'electron';
-import type { WorkbenchApi, WorkbenchChannel, WorkbenchMethod } from '../main/contract';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { WorkbenchBridge, WorkbenchChannel, WorkbenchEvent, WorkbenchEventChannel, WorkbenchMethod } from '../main/contract';
 
-type Method<M extends WorkbenchMethod> = WorkbenchApi[M];
-
-function invoke<M extends WorkbenchMethod>(method: M, ...args: Parameters<Method<M>>): ReturnType<Method<M>> {
-  const channel: WorkbenchChannel<M> = `workbench:${method}`;
-  return ipcRenderer.invoke(channel, ...args) as ReturnType<Method<M>>;
-}
-
-// One method per message; the renderer never sees ipcRenderer itself.
-const api: WorkbenchApi = {
-  getInfo: () => invoke('getInfo'),
+/**
+ * Every contract method, once: a method missing here (or one the contract does not have) fails
+ * to compile. The preload may import only types from main/, so the list is spelled out.
+ */
+const METHODS: Record<WorkbenchMethod, true> = {
+  getInfo: true,
+  listDatasets: true,
+  ensureMnist: true,
+  importDataset: true,
+  deleteDataset: true,
+  getSamples: true,
+  getEncoding: true,
+  listPresets: true,
+  listSpecs: true,
+  saveSpec: true,
+  deleteSpec: true,
+  listRuns: true,
+  getRun: true,
+  startRun: true,
+  pauseRun: true,
+  resumeRun: true,
+  stopRun: true,
+  deleteRun: true,
+  renameRun: true,
+  getRunMetrics: true,
+  getRunProbes: true,
+  pickPaths: true,
 };
 
-contextBridge.exposeInMainWorld('workbench', api);
+const EVENT_CHANNEL: WorkbenchEventChannel = 'workbench:event';
+
+/** One method per message, each answering the main side's Result; the renderer never sees ipcRenderer itself. */
+function method(name: WorkbenchMethod) {
+  const channel: WorkbenchChannel = `workbench:${name}`;
+  return (...args: unknown[]) => ipcRenderer.invoke(channel, ...args);
+}
+
+const bridge = {
+  ...Object.fromEntries(Object.keys(METHODS).map((name) => [name, method(name as WorkbenchMethod)])),
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void {
+    const forward = (_event: IpcRendererEvent, payload: WorkbenchEvent) => listener(payload);
+    ipcRenderer.on(EVENT_CHANNEL, forward);
+    return () => void ipcRenderer.removeListener(EVENT_CHANNEL, forward);
+  },
+} as WorkbenchBridge;
+
+contextBridge.exposeInMainWorld('workbench', bridge);

@@ -27,10 +27,16 @@ export interface TrainerProcess {
 
 export type SpawnTrainer = () => TrainerProcess;
 
-export const forkTrainer: SpawnTrainer = () => {
-  if (!existsSync(WORKER_FILE)) {
-    throw new EngineError('not-built', `the training process ${WORKER_FILE} is not built; run \`npm run build:engine\` (npm install does it)`);
+/** Refuses to spawn a training process whose bundle is missing, saying how to build it. */
+export function requireWorkerFile(file = WORKER_FILE): string {
+  if (!existsSync(file)) {
+    throw new EngineError('not-built', `the training process ${file} is not built; run \`npm run build:engine\` (npm install does it)`);
   }
+  return file;
+}
+
+export const forkTrainer: SpawnTrainer = () => {
+  requireWorkerFile();
   const child: ChildProcess = fork(WORKER_FILE, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     send: (m) => void child.send(m),
