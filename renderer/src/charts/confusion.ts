@@ -20,7 +20,7 @@ export function confusionOption(probe: ConfusionProbe | null | undefined, classN
   }
   return {
     ...BASE,
-    title: probe ? undefined : { text: 'No confusion matrix yet (after the first epoch)', left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } },
+    title: probe ? [] : { text: 'No confusion matrix yet (after the first epoch)', left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } },
     grid: { left: 64, right: 24, top: 16, bottom: 72 },
     tooltip: {
       formatter: (p) => {

@@ -36,7 +36,7 @@ export function membraneOption(probe: MembraneProbe | null | undefined, maxTrace
   const high = Math.max(probe?.vth ?? 1, ...traces.map((t) => t.reduce((m, v) => Math.max(m, v), -Infinity)));
   return {
     ...BASE,
-    title: probe ? undefined : { text: 'No membrane probe yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } },
+    title: probe ? [] : { text: 'No membrane probe yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } },
     grid: { ...GRID, right: 64 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(3) : String(v)) },
     legend: { top: 4, right: 8, type: 'scroll', data: traces.map((_, k) => `unit ${k}`) },
