@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
-import { dispatch, WORKBENCH_METHODS } from './api/validate';
 import { createWorkbench, type Workbench } from './api/workbench';
-import type { Result, WorkbenchChannel, WorkbenchEvent, WorkbenchEventChannel } from './contract';
+import { broadcastEvent, registerWorkbenchIpc } from './ipc';
 import { utilityTrainer } from './runs/utility-trainer';
 import { openStore, type Store } from './store/db';
 
@@ -18,8 +17,6 @@ const rendererUrl = new URL(
  * the Node build in node_modules that the CLI and the tests load.
  */
 const SQLITE_BINDING = join(__dirname, '..', 'native', `electron-${process.versions.electron}`, 'better_sqlite3.node');
-
-const EVENT_CHANNEL: WorkbenchEventChannel = 'workbench:event';
 
 /** Same origin as the dev server, or the built page itself (file: URLs have no origin to compare). */
 function isAppUrl(raw: string): boolean {
@@ -39,25 +36,6 @@ function openAppStore(): Store {
     throw new Error(`${SQLITE_BINDING} is missing: build it with \`node scripts/build-electron-sqlite.mjs\` (npm start does), or use web mode: npm run web`);
   }
   return openStore({ home: process.env.STBP_HOME || app.getPath('userData'), nativeBinding: SQLITE_BINDING });
-}
-
-/** One IPC handler per contract method, each through `dispatch`; calls from frames that are not the app are refused. */
-function registerHandlers(workbench: Workbench): void {
-  for (const method of WORKBENCH_METHODS) {
-    const channel: WorkbenchChannel = `workbench:${method}`;
-    ipcMain.handle(channel, (event, ...args: unknown[]): Promise<Result<unknown>> | Result<unknown> => {
-      const sender = event.senderFrame?.url ?? '';
-      if (!isAppUrl(sender)) return { ok: false, error: { code: 'forbidden', message: `${channel}: refused a call from '${sender}'; allowed: the app's own page` } };
-      return dispatch(workbench.api, method, args);
-    });
-  }
-}
-
-function broadcast(event: WorkbenchEvent): void {
-  for (const window of BrowserWindow.getAllWindows()) {
-    const contents = window.webContents;
-    if (!contents.isDestroyed() && isAppUrl(contents.getURL())) contents.send(EVENT_CHANNEL, event);
-  }
 }
 
 async function pickPaths(request: { kind: 'file' | 'folder'; title: string }): Promise<string[]> {
@@ -120,8 +98,8 @@ void app.whenReady().then(() => {
     return;
   }
   workbench = createWorkbench({ store, mode: 'desktop', spawn: utilityTrainer(), nativeBinding: SQLITE_BINDING, pickPaths });
-  workbench.onEvent(broadcast);
-  registerHandlers(workbench);
+  workbench.onEvent((event) => broadcastEvent(BrowserWindow.getAllWindows().map((w) => w.webContents), isAppUrl, event));
+  registerWorkbenchIpc(ipcMain, workbench.api, isAppUrl);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
