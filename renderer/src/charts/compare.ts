@@ -1,5 +1,5 @@
 import type { RunMetrics } from '../../../main/contract';
-import { BASE, colorAt, GRID } from './palette';
+import { BASE, colorAt, GRID, Y_NAME } from './palette';
 import { smooth } from './smooth';
 import type { ChartOption } from './types';
 
@@ -17,7 +17,7 @@ export function compareAccuracyOption(runs: readonly ComparedRun[]): ChartOption
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : String(v)) },
     legend: { top: 4, type: 'scroll' },
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: 1, max: maxEpoch },
-    yAxis: { type: 'value', name: 'test accuracy', scale: true, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 1000) / 10}%` } },
+    yAxis: { type: 'value', name: 'test accuracy', scale: true, max: 1, ...Y_NAME, axisLabel: { formatter: (v: number) => `${Math.round(v * 1000) / 10}%` } },
     series: runs.map((r, i) => ({
       name: r.label,
       type: 'line' as const,
@@ -36,7 +36,7 @@ export function compareLossOption(runs: readonly ComparedRun[], smoothing = 0.9)
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toPrecision(4) : String(v)) },
     legend: { top: 4, type: 'scroll' },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 0 },
-    yAxis: { type: 'value', name: 'loss (smoothed)', scale: true },
+    yAxis: { type: 'value', name: 'loss (smoothed)', scale: true, ...Y_NAME },
     series: runs.map((r, i) => {
       const batches = r.metrics?.batches ?? [];
       return {

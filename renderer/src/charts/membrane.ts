@@ -1,5 +1,5 @@
 import type { MembraneProbe } from '../../../main/contract';
-import { BASE, colorAt, GRID, MUTED, THRESHOLD_COLOR } from './palette';
+import { BASE, colorAt, GRID, MUTED, THRESHOLD_COLOR, Y_NAME } from './palette';
 import type { ChartOption, Series } from './types';
 
 /**
@@ -33,15 +33,17 @@ export function membraneOption(probe: MembraneProbe | null | undefined, maxTrace
       },
     });
   }
-  const high = Math.max(probe?.vth ?? 1, ...traces.map((t) => t.reduce((m, v) => Math.max(m, v), -Infinity)));
+  // The threshold line must be on the plot even when no trace gets near it.
+  const high = traces.reduce((m, t) => t.reduce((a, v) => Math.max(a, v), m), probe?.vth ?? 1);
+  const top = Math.ceil(Math.max(high, (probe?.vth ?? 1) * 1.15) * 4) / 4;
   return {
     ...BASE,
     title: probe ? [] : { text: 'No membrane probe yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } },
     grid: { ...GRID, right: 64 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(3) : String(v)) },
-    legend: { top: 4, right: 8, type: 'scroll', data: traces.map((_, k) => `unit ${k}`) },
+    legend: { top: 4, left: 64, right: 8, type: 'scroll', data: traces.map((_, k) => `unit ${k}`) },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 1, max: Math.max(1, probe?.steps ?? 1), minInterval: 1 },
-    yAxis: { type: 'value', name: 'u', max: (v: { max: number }) => Math.max(v.max, high * 1.05) },
+    yAxis: { type: 'value', name: 'membrane potential u', max: top, ...Y_NAME },
     series,
   };
 }

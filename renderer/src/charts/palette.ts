@@ -16,6 +16,9 @@ export const BASE = {
   textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
 } as const;
 
-export const GRID = { left: 56, right: 20, top: 36, bottom: 40, containLabel: false } as const;
+export const GRID = { left: 64, right: 20, top: 36, bottom: 40, containLabel: false } as const;
+
+/** Y axis titles sit rotated along the axis, clear of the legend. */
+export const Y_NAME = { nameLocation: 'middle', nameGap: 46 } as const;
 
 export const MONO = 'ui-monospace, "SF Mono", Menlo, Consolas, monospace';

@@ -30,7 +30,7 @@ function rasterPanels(panels: Panel[], emptyText: string): ChartOption {
     yAxisIndex: i,
     data: spikePairs(p.spikes),
     symbol: 'rect',
-    symbolSize: [Math.max(2, Math.min(8, 240 / Math.max(1, p.steps))), Math.max(1, Math.min(6, 200 / Math.max(1, p.units)))],
+    symbolSize: [Math.max(2, Math.min(6, 150 / Math.max(1, p.steps))), Math.max(1, Math.min(6, 200 / Math.max(1, p.units)))],
     large: true,
     largeThreshold: 4000,
     itemStyle: { color: p.color },
@@ -47,12 +47,12 @@ function rasterPanels(panels: Panel[], emptyText: string): ChartOption {
     } },
     grid: grids.length > 0 ? grids : [{ left: 40, right: 20, top: 30, bottom: 30 }],
     xAxis: (panels.length > 0 ? panels : [null]).map((p, i) => ({
-      type: 'value' as const, gridIndex: i, min: -0.5, max: (p?.steps ?? 1) - 0.5, name: 'step', nameLocation: 'middle' as const, nameGap: 22,
+      type: 'value' as const, gridIndex: i, show: p !== null, min: -0.5, max: (p?.steps ?? 1) - 0.5, name: 'step', nameLocation: 'middle' as const, nameGap: 22,
       splitLine: { show: false }, axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? String(v) : '') },
     })),
     yAxis: (panels.length > 0 ? panels : [null]).map((p, i) => ({
-      type: 'value' as const, gridIndex: i, min: -0.5, max: (p?.units ?? 1) - 0.5, inverse: true, name: i === 0 ? 'unit' : '',
-      splitLine: { show: false }, axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? String(v) : '') },
+      type: 'value' as const, gridIndex: i, show: p !== null, min: -0.5, max: (p?.units ?? 1) - 0.5, inverse: true, name: i === 0 ? 'unit' : '', nameLocation: 'middle' as const, nameGap: 34,
+      splitLine: { show: false }, axisLabel: { show: i === 0, formatter: (v: number) => (Number.isInteger(v) ? String(v) : '') },
     })),
     series,
   };

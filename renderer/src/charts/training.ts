@@ -1,5 +1,5 @@
 import type { BatchPoint, EpochPoint } from '../../../main/contract';
-import { BASE, colorAt, GRID, MUTED } from './palette';
+import { BASE, colorAt, GRID, MUTED, Y_NAME } from './palette';
 import { smooth } from './smooth';
 import type { ChartOption } from './types';
 
@@ -15,7 +15,7 @@ export function lossOption(batches: readonly BatchPoint[], smoothing = 0.9): Cha
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toPrecision(4) : String(v)) },
     legend: { top: 4, right: 8, data: ['loss', 'smoothed'] },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 'dataMin', max: 'dataMax' },
-    yAxis: { type: 'value', name: 'loss', scale: true },
+    yAxis: { type: 'value', name: 'loss', scale: true, ...Y_NAME },
     series: [
       { name: 'loss', type: 'line', data: raw, showSymbol: false, sampling: 'lttb', lineStyle: { width: 1, opacity: 0.35 }, itemStyle: { color: colorAt(0) }, z: 1 },
       { name: 'smoothed', type: 'line', data: smoothed, showSymbol: false, sampling: 'lttb', lineStyle: { width: 2 }, itemStyle: { color: colorAt(0) }, z: 2 },
@@ -31,7 +31,7 @@ export function accuracyOption(epochs: readonly EpochPoint[]): ChartOption {
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : String(v)) },
     legend: { top: 4, right: 8, data: ['train', 'test'] },
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: epochs.length > 0 ? 1 : 0, max: Math.max(1, ...epochs.map((e) => e.epoch)) },
-    yAxis: { ...percentAxis, name: 'accuracy' },
+    yAxis: { ...percentAxis, name: 'accuracy', ...Y_NAME },
     series: [
       { name: 'train', type: 'line', data: epochs.map((e) => [e.epoch, e.trainAccuracy]), symbolSize: 6, itemStyle: { color: colorAt(1) } },
       { name: 'test', type: 'line', data: epochs.map((e) => [e.epoch, e.testAccuracy]), symbolSize: 6, lineStyle: { width: 2.5 }, itemStyle: { color: colorAt(2) } },
@@ -60,7 +60,7 @@ export function ratesOption(batches: readonly BatchPoint[], layerNames: readonly
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(4) : String(v)) },
     legend: { top: 4, right: 8, type: 'scroll' },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 'dataMin', max: 'dataMax' },
-    yAxis: { type: 'value', name: 'spikes/neuron/step', min: 0 },
+    yAxis: { type: 'value', name: 'spikes / neuron / step', min: 0, ...Y_NAME },
     series: series.length > 0 ? series : [{ name: 'rate', type: 'line', data: [], itemStyle: { color: MUTED } }],
   };
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { canPause, canResume, canStop, describeLayers, differingSettings, etaSeconds, progressFraction, settingsFor, TABLE_I } from '../../../renderer/src/run/settings';
+import { run } from '../helpers/test-host';
+
+describe('run settings', () => {
+  it("Table I by default, the preset's train values over it, unknown keys ignored", () => {
+    expect(TABLE_I).toMatchObject({ steps: 30, batchSize: 100, optimizer: 'adam', lr: 1e-3, initGain: 3 });
+    expect(settingsFor(null)).toEqual(TABLE_I);
+    const s = settingsFor({ train: { epochs: 1, initGain: 1, limit: 100, binning: { mode: 'count' } } as never });
+    expect(s).toEqual({ ...TABLE_I, epochs: 1, initGain: 1, limit: 100 });
+  });
+
+  it('ETA from the remaining batches at the current speed, and overall progress', () => {
+    const p = { epoch: 2, batch: 100, batches: 600, epochs: 3, samplesPerSecond: 1000 };
+    // (1 · 600 + 500) batches · 100 samples / 1000 per s
+    expect(etaSeconds(p, 100)).toBeCloseTo(110);
+    expect(etaSeconds({ ...p, samplesPerSecond: 0 }, 100)).toBeNull();
+    expect(progressFraction(p)).toBeCloseTo(700 / 1800);
+    expect(progressFraction(null)).toBe(0);
+  });
+
+  it('enables pause/resume/stop by status', () => {
+    expect([canPause('running'), canResume('running'), canStop('running')]).toEqual([true, false, true]);
+    expect([canPause('paused'), canResume('paused'), canStop('paused')]).toEqual([false, true, true]);
+    expect([canPause('completed'), canResume('completed'), canStop('completed')]).toEqual([false, false, false]);
+    expect(canResume('failed') && canResume('interrupted') && canResume('stopped')).toBe(true);
+  });
+
+  it('describes a network and finds differing settings', () => {
+    expect(describeLayers(run(1))).toBe('784-800-10');
+    const a = run(1);
+    const b = run(2, { seed: 7, settings: { ...a.settings, grad: 'sdbp' } });
+    expect([...differingSettings([a, b])].sort()).toEqual(['grad', 'seed']);
+    expect(differingSettings([a]).size).toBe(0);
+  });
+});
