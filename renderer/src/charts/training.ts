@@ -23,14 +23,18 @@ export function lossOption(batches: readonly BatchPoint[], smoothing = 0.9): Cha
   };
 }
 
-/** Train and test accuracy per epoch (test accuracy is what the paper reports). */
-export function accuracyOption(epochs: readonly EpochPoint[]): ChartOption {
+/**
+ * Train and test accuracy per epoch (test accuracy is what the paper reports). The x axis spans
+ * `totalEpochs` when given, so a live run shows how far it has to go.
+ */
+export function accuracyOption(epochs: readonly EpochPoint[], totalEpochs = 0): ChartOption {
+  const last = epochs.reduce((m, e) => Math.max(m, e.epoch), 0);
   return {
     ...BASE,
     grid: { ...GRID },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : String(v)) },
     legend: { top: 4, right: 8, data: ['train', 'test'] },
-    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: epochs.length > 0 ? 1 : 0, max: Math.max(1, ...epochs.map((e) => e.epoch)) },
+    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: 1, max: Math.max(2, last, totalEpochs) },
     yAxis: { ...percentAxis, name: 'accuracy', ...Y_NAME },
     series: [
       { name: 'train', type: 'line', data: epochs.map((e) => [e.epoch, e.trainAccuracy]), symbolSize: 6, itemStyle: { color: colorAt(1) } },

@@ -15,7 +15,7 @@ export const TABLE_I: RunSettings = {
 
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export const LOSSES = [
-  { value: 'mse', label: 'MSE (paper eq. 9)' },
+  { value: 'mse', label: 'MSE (eq. 9)' },
   { value: 'ce', label: 'Cross-entropy' },
 ] as const;
 export const GRAD_MODES = [

@@ -53,7 +53,8 @@ describe('accuracy chart', () => {
     expect(train).toMatchObject({ name: 'train', data: [[1, 0.8], [2, 0.9]] });
     expect(test).toMatchObject({ name: 'test', data: [[1, 0.85], [2, 0.93]] });
     expect(axes(option, 'yAxis')[0]).toMatchObject({ min: 0, max: 1 });
-    expect(axes(option, 'xAxis')[0]).toMatchObject({ name: 'epoch', minInterval: 1, max: 2 });
+    expect(axes(option, 'xAxis')[0]).toMatchObject({ name: 'epoch', minInterval: 1, min: 1, max: 2 });
+    expect(axes(accuracyOption([epochPoint(1)], 20), 'xAxis')[0]).toMatchObject({ min: 1, max: 20 });
     expect(countPoints(accuracyOption([]))).toBe(0);
   });
 });
