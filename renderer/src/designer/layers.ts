@@ -73,7 +73,7 @@ export function fromModelSpec(spec: ModelSpec): DesignSpec {
     layers: (spec.layers ?? []).map((layer) => ({
       id: newLayerId(),
       className: layer.className as LayerClass,
-      config: structuredClone((layer as { config?: LayerConfig }).config ?? {}),
+      config: jsonCopy((layer as { config?: LayerConfig }).config ?? {}),
     })),
   };
 }
@@ -98,7 +98,15 @@ function cleanConfig(config: LayerConfig): LayerConfig {
   const out: LayerConfig = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
-    out[key] = value && typeof value === 'object' ? structuredClone(value) : value;
+    out[key] = value && typeof value === 'object' ? jsonCopy(value) : value;
   }
   return out;
+}
+
+/**
+ * A deep copy of JSON data. Not structuredClone: specs often come out of Pinia state, and a
+ * reactive proxy cannot be structured-cloned in browsers.
+ */
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -31,6 +31,7 @@ describe('launcher store', () => {
     launcher.settings = { ...launcher.settings, limit: 1000 };
     launcher.choose({ kind: 'preset', name: 'quick' });
     expect(launcher.settings).toMatchObject({ epochs: 1, steps: 8, lr: 0.005, batchSize: 100, initGain: 3, limit: 1000 });
+    expect(launcher.report?.valid).toBe(true); // the preset's spec comes out of reactive store state
     // The designer loaded from a preset also brings its settings.
     useDesignerStore().load(MLP_SPEC, { kind: 'preset', name: 'quick' });
     launcher.choose({ kind: 'designer' });
