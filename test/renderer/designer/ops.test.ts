@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newLayer, type DesignLayer, type LayerClass } from '../../../renderer/src/designer/layers';
 import { defaultInsertIndex, insertLayer, moveLayer, removeLayer, updateLayerConfig } from '../../../renderer/src/designer/ops';
+import { parseShapeText } from '../../../renderer/src/designer/shape-text';
 
 const stack = (...classes: LayerClass[]): DesignLayer[] => classes.map(newLayer);
 const names = (layers: DesignLayer[]) => layers.map((l) => l.className);
@@ -60,5 +61,16 @@ describe('designer operations', () => {
     expect(defaultInsertIndex(layers, 'flatten', 0)).toBe(1);
     expect(defaultInsertIndex(layers, 'dense', 2)).toBe(2);
     expect(defaultInsertIndex(stack('input'), 'dense', null)).toBe(1);
+  });
+});
+
+describe('input shape text', () => {
+  it('reads the forms a researcher types', () => {
+    expect(parseShapeText('1, 28, 28')).toEqual([1, 28, 28]);
+    expect(parseShapeText('1x28x28')).toEqual([1, 28, 28]);
+    expect(parseShapeText('[2 34 34]')).toEqual([2, 34, 34]);
+    expect(parseShapeText('784')).toEqual([784]);
+    expect(parseShapeText('')).toBeNull();
+    expect(parseShapeText('28, a')).toBeNull();
   });
 });
