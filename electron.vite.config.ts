@@ -27,6 +27,8 @@ export default defineConfig({
     root: fromRoot('renderer'),
     plugins: [vue()],
     build: {
+      // electron-vite leaves the renderer unminified; the same bundle is also served in web mode.
+      minify: true,
       outDir: fromRoot('out/renderer'),
       rollupOptions: { input: { index: fromRoot('renderer/index.html') } },
     },
