@@ -1,0 +1,156 @@
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, launchChromium, screenshot, startWebMode, type WebMode } from './web-mode';
+
+// The whole app as a user meets it: `stbp web` on a fresh store, the built renderer in headless
+// Chromium, every action by mouse and keyboard. The tests run in order and build on each other
+// (a designed network is trained, two runs are compared), like one session at the workbench.
+
+let web: WebMode | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let errors: string[] = [];
+
+const byTestId = (id: string): Locator => page.getByTestId(id);
+const cards = (): Locator => byTestId('layer-card');
+const points = async (id: string): Promise<number> => Number(await byTestId(id).getAttribute('data-points'));
+const status = (): Promise<string | null> => byTestId('run-status').getAttribute('data-status');
+/** Waits for a condition the UI reaches asynchronously (training, server answers). */
+const eventually = { timeout: 90_000, interval: 100 };
+
+beforeAll(async () => {
+  web = await startWebMode();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  errors = collectPageErrors(page);
+  await page.goto(web.url);
+  await byTestId('nav-designer').waitFor();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+describe('the workbench in headless Chromium (web mode)', () => {
+  it('opens with the token taken out of the address bar and says it runs in web mode', async () => {
+    expect(page.url()).not.toContain('token');
+    await expect.poll(() => byTestId('app-info').innerText(), eventually).toMatch(/web/);
+  });
+
+  it('designs a network by dragging layers from the palette, editing, reordering and deleting them', async () => {
+    await byTestId('nav-designer').click();
+    await byTestId('designer-new').click();
+    await expect.poll(() => cards().count()).toBe(3); // input 784 → dense 800 → output 10
+
+    // A second hidden layer, dropped just above the output card.
+    await byTestId('palette-dense').dragTo(cards().nth(2), { targetPosition: { x: 40, y: 4 } });
+    await expect.poll(() => cards().count()).toBe(4);
+    expect(await cards().nth(2).getAttribute('data-class-name')).toBe('dense');
+
+    // Edit it: the engine's shape inference shows its shape and parameters on the card.
+    await cards().nth(2).click();
+    await byTestId('field-units').fill('32');
+    await expect.poll(() => cards().nth(2).getByTestId('layer-shape').innerText()).toBe('[32]');
+    await byTestId('field-units').fill('0');
+    await expect.poll(() => cards().nth(2).getByTestId('layer-error').innerText()).toMatch(/units/);
+    await byTestId('field-units').fill('32');
+    await expect.poll(() => cards().nth(2).getByTestId('layer-error').count()).toBe(0);
+    expect(await cards().nth(3).getByTestId('layer-params').innerText()).toMatch(/330 params/); // 32·10 + 10
+
+    // The 800-unit layer is too big for a quick run: narrow it, then drag the 32-unit layer above it.
+    await cards().nth(1).click();
+    await byTestId('field-units').fill('64');
+    await cards().nth(2).dragTo(cards().nth(1), { targetPosition: { x: 40, y: 4 } });
+    await expect.poll(() => cards().nth(1).getByTestId('layer-shape').innerText()).toBe('[32]');
+    expect(await cards().nth(2).getByTestId('layer-shape').innerText()).toBe('[64]');
+
+    // Dragging a card onto the trash deletes it.
+    await byTestId('palette-flatten').dragTo(cards().nth(1), { targetPosition: { x: 40, y: 4 } });
+    await expect.poll(() => cards().count()).toBe(5);
+    await cards().nth(1).dragTo(byTestId('designer-trash'));
+    await expect.poll(() => cards().count()).toBe(4);
+    expect(await cards().evaluateAll((all) => all.map((c) => c.getAttribute('data-class-name')))).toEqual(['input', 'dense', 'dense', 'output']);
+
+    await byTestId('spec-name').fill('browser-net');
+    await byTestId('spec-save').click();
+    await expect.poll(() => byTestId('saved-select').innerText(), eventually).toContain('browser-net');
+    await screenshot(page, 'designer');
+  });
+
+  it('shows a page of MNIST samples and the spike encoding of one of them', async () => {
+    await byTestId('nav-datasets').click();
+    await expect.poll(() => page.locator('[data-testid=dataset-row][data-name=mnist]').count(), eventually).toBe(1);
+    await page.locator('[data-testid=dataset-row][data-name=mnist]').click();
+    await expect.poll(() => byTestId('sample-thumb').count(), eventually).toBeGreaterThan(10);
+    await byTestId('sample-thumb').first().click();
+    await expect.poll(() => points('chart-encoding'), eventually).toBeGreaterThan(100);
+    await screenshot(page, 'datasets');
+  });
+
+  it('trains the designed network on an MNIST slice with live charts, and pauses and resumes it', async () => {
+    await byTestId('nav-designer').click();
+    await byTestId('designer-train').click();
+    await byTestId('launch-dataset').selectOption({ label: 'mnist' });
+    await byTestId('launch-epochs').fill('3');
+    await byTestId('launch-steps').fill('8');
+    await byTestId('launch-batch').fill('20');
+    await byTestId('launch-limit').fill('12000'); // 600 batches an epoch: a pause lands well before the end
+    await byTestId('launch-test-limit').fill('300');
+    await byTestId('launch-seed').fill('7');
+    await screenshot(page, 'launcher');
+    await byTestId('launch-start').click();
+
+    await expect.poll(() => points('chart-loss'), eventually).toBeGreaterThan(0);
+    await byTestId('run-pause').click();
+    await expect.poll(status, eventually).toBe('paused');
+    // The loss chart plots each batch twice: raw and smoothed.
+    const batches = async (): Promise<number> => (await points('chart-loss')) / 2;
+    expect(await batches()).toBeLessThan(3 * 600); // paused before the end
+
+    await byTestId('run-resume').click();
+    await expect.poll(status, eventually).toBe('completed');
+    await expect.poll(batches, eventually).toBe(3 * 600); // every batch once, no replayed duplicates
+    expect(await points('chart-accuracy')).toBeGreaterThanOrEqual(3);
+    for (const chart of ['chart-rates', 'chart-raster-input', 'chart-raster-output', 'chart-membrane', 'chart-confusion']) {
+      await expect.poll(() => points(chart), eventually).toBeGreaterThan(0);
+    }
+    expect(await byTestId('run-eta').innerText()).toBe('done');
+    await screenshot(page, 'monitor');
+    await byTestId('chart-raster-input').scrollIntoViewIfNeeded();
+    await screenshot(page, 'monitor-probes');
+  });
+
+  it('compares two runs: overlaid curves and a table of settings with the differences marked', async () => {
+    await byTestId('nav-runs').click();
+    await byTestId('run-new').click();
+    await byTestId('launch-dataset').selectOption({ label: 'mnist' });
+    await byTestId('launch-spec').selectOption({ label: 'browser-net' });
+    await byTestId('launch-epochs').fill('2');
+    await byTestId('launch-steps').fill('4');
+    await byTestId('launch-batch').fill('50');
+    await byTestId('launch-limit').fill('1000');
+    await byTestId('launch-test-limit').fill('200');
+    await byTestId('launch-start').click();
+    await expect.poll(status, eventually).toBe('completed');
+
+    await byTestId('nav-runs').click();
+    await expect.poll(() => byTestId('run-row').count(), eventually).toBe(2);
+    await screenshot(page, 'runs');
+
+    await byTestId('nav-compare').click();
+    const picks = byTestId('compare-pick');
+    await expect.poll(() => picks.count(), eventually).toBe(2);
+    for (const pick of await picks.all()) if (!(await pick.isChecked())) await pick.check();
+    await expect.poll(() => points('chart-compare-accuracy'), eventually).toBe(3 + 2); // test accuracy per epoch
+    await expect.poll(() => points('chart-compare-loss'), eventually).toBeGreaterThan(0);
+    const differs = byTestId('compare-table').locator('[data-differs=true]');
+    const settings = await differs.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-setting')));
+    expect(settings).toEqual(expect.arrayContaining(['epochs', 'steps', 'batchSize']));
+    await screenshot(page, 'compare');
+  });
+
+  it('logged no errors in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
