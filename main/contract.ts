@@ -161,6 +161,11 @@ export interface RunSettings {
   /** Train / test on the first n samples only; absent for all. */
   limit?: number;
   testLimit?: number;
+  /**
+   * Event datasets only: how each event stream is cut into T frames: `count` (equal event counts)
+   * or `time` (equal durations, `dtUs` µs each; default the stream's duration / T). Default count.
+   */
+  binning?: { mode: 'count' | 'time'; dtUs?: number };
 }
 
 export interface PresetInfo {

@@ -42,6 +42,7 @@ export function settingsOf(hyper: RunHyper): RunSettings {
     epochs: o.epochs, steps: o.steps, batchSize: o.batchSize, optimizer: o.optimizer, lr: o.lr, loss: o.loss, grad: o.grad, init: o.init, initGain: o.initGain,
     ...(hyper.limit !== undefined && { limit: hyper.limit }),
     ...(hyper.testLimit !== undefined && { testLimit: hyper.testLimit }),
+    ...(hyper.binning !== undefined && { binning: { ...hyper.binning } }),
   };
 }
 

@@ -5,6 +5,7 @@
  * What needs the store to judge (does run 7 exist, does the spec infer) is the API's to check.
  */
 import { BACKEND_NAMES } from '../../engine/backend/select';
+import { BIN_MODES } from '../../engine/data/nmnist';
 import { EngineError } from '../../engine/errors';
 import { INIT_NAMES } from '../../engine/model/init';
 import { GRAD_MODES } from '../../engine/model/network';
@@ -61,6 +62,7 @@ const runSettings = object({
   initGain: positive(),
   limit: optional(integer(1)),
   testLimit: optional(integer(1)),
+  binning: optional(object({ mode: oneOf(BIN_MODES), dtUs: optional(positive()) })),
 });
 
 /** Every contract method and its arguments, in order. A method missing here does not compile. */

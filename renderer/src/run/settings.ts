@@ -44,6 +44,8 @@ export function settingsFor(preset: Pick<PresetInfo, 'train'> | null | undefined
   for (const key of ['limit', 'testLimit'] as const) {
     if (typeof train[key] === 'number') out[key] = train[key] as number;
   }
+  const binning = train.binning as RunSettings['binning'] | undefined;
+  if (binning && (binning.mode === 'count' || binning.mode === 'time')) out.binning = { ...binning };
   return out;
 }
 

@@ -3,11 +3,12 @@ import { canPause, canResume, canStop, describeLayers, differingSettings, etaSec
 import { run } from '../helpers/test-host';
 
 describe('run settings', () => {
-  it("Table I by default, the preset's train values over it, unknown keys ignored", () => {
+  it("Table I by default, the preset's train values over it (event binning included), unknown keys ignored", () => {
     expect(TABLE_I).toMatchObject({ steps: 30, batchSize: 100, optimizer: 'adam', lr: 1e-3, initGain: 3 });
     expect(settingsFor(null)).toEqual(TABLE_I);
     const s = settingsFor({ train: { epochs: 1, initGain: 1, limit: 100, binning: { mode: 'count' } } as never });
-    expect(s).toEqual({ ...TABLE_I, epochs: 1, initGain: 1, limit: 100 });
+    expect(s).toEqual({ ...TABLE_I, epochs: 1, initGain: 1, limit: 100, binning: { mode: 'count' } });
+    expect(settingsFor({ train: { binning: { mode: 'spread' }, threads: 2 } as never })).toEqual(TABLE_I);
   });
 
   it('ETA from the remaining batches at the current speed, and overall progress', () => {
