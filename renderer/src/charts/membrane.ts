@@ -11,7 +11,7 @@ export function membraneOption(probe: MembraneProbe | null | undefined, maxTrace
   const series: Series[] = traces.map((trace, k) => ({
     name: `unit ${k}`,
     type: 'line',
-    data: trace.map((u, t) => [t + 1, u]),
+    data: trace.map((u, t) => [t, u]), // step t from 0, as in the rasters beside it
     showSymbol: trace.length <= 40,
     symbolSize: 4,
     lineStyle: { width: 1.5 },
@@ -42,7 +42,7 @@ export function membraneOption(probe: MembraneProbe | null | undefined, maxTrace
     grid: { ...GRID, right: 64 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(3) : String(v)) },
     legend: { top: 4, left: 64, right: 8, type: 'scroll', data: traces.map((_, k) => `unit ${k}`) },
-    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 1, max: Math.max(1, probe?.steps ?? 1), minInterval: 1 },
+    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 0, max: Math.max(1, (probe?.steps ?? 1) - 1), minInterval: 1 },
     yAxis: { type: 'value', name: 'membrane potential u', max: top, ...Y_NAME },
     series,
   };

@@ -51,9 +51,11 @@ describe('spike raster', () => {
 describe('membrane traces', () => {
   const probe = { epoch: 1, layer: 1, steps: 3, vth: 1.5, traces: [[0.2, 1.6, 0.1], [0, 0.5, 1.0]] };
 
-  it('plots u[t] per unit over steps 1..T', () => {
-    const series = seriesOf(membraneOption(probe));
-    expect(series[0]).toMatchObject({ name: 'unit 0', data: [[1, 0.2], [2, 1.6], [3, 0.1]] });
+  it('plots u[t] per unit over steps 0..T-1, the step axis of the rasters beside it', () => {
+    const option = membraneOption(probe);
+    const series = seriesOf(option);
+    expect(series[0]).toMatchObject({ name: 'unit 0', data: [[0, 0.2], [1, 1.6], [2, 0.1]] });
+    expect(axes(option, 'xAxis')[0]).toMatchObject({ min: 0, max: 2 });
     expect(series[1]!.data).toHaveLength(3);
   });
 
