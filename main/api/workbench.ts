@@ -7,6 +7,7 @@
  * It keeps the live runs of this process: their handles (pause, stop) and where each one is, and
  * turns what their training processes stream into contract events.
  */
+import { basename } from 'node:path';
 import type { ModelSpec } from '../../engine/spec/types';
 import { inferModel } from '../../engine/spec/infer';
 import type { PresetInfo, RunProgress, RunSettings, RunSummary, WorkbenchApi, WorkbenchEvent } from '../contract';
@@ -163,12 +164,16 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     importDataset: async ({ format, name, source, options: formatOptions }) => {
       let path: string | undefined;
+      let sourceLabel: string | undefined;
       if (source?.kind === 'path') path = source.path;
       if (source?.kind === 'upload') {
         if (!options.uploads) throw unavailable(`importDataset: request.source.kind is "upload"; allowed here (${mode} mode): "path"`);
         path = options.uploads.resolve(source.uploadId);
+        sourceLabel = `browser upload of ${basename(path)}`; // the temp folder itself is removed below
       }
-      const row = await importDataset(store, { format, name, ...(path !== undefined && { path }), ...(formatOptions && { options: formatOptions }) });
+      const row = await importDataset(store, {
+        format, name, ...(path !== undefined && { path }), ...(formatOptions && { options: formatOptions }), ...(sourceLabel && { sourceLabel }),
+      });
       // Only a successful import drops the upload: after a refusal (a taken name, a bad option) the same files can be retried.
       if (source?.kind === 'upload') await options.uploads!.release(source.uploadId);
       emit({ type: 'datasets-changed' });

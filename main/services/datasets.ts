@@ -42,6 +42,8 @@ export interface ImportDatasetRequest {
   path?: string;
   /** The format's options (see the format's `options`). */
   options?: Record<string, unknown>;
+  /** What to record as the dataset's source instead of the path it was read from (an upload's temp folder is gone after the import). */
+  sourceLabel?: string;
 }
 
 // ---- import ----------------------------------------------------------------------------------
@@ -62,7 +64,8 @@ export async function importDataset(store: Store, request: ImportDatasetRequest)
   if (parsed.kind !== format.kind) {
     throw new EngineError('internal', `${where}: format '${format.name}' returned ${parsed.kind} data; it declares kind '${format.kind}'`);
   }
-  return requireDataset(store, insertParsed(store, name, parsed));
+  const source = request.sourceLabel ?? parsed.source;
+  return requireDataset(store, insertParsed(store, name, { ...parsed, source }));
 }
 
 function refuseTakenName(store: Store, name: string, where: string): void {

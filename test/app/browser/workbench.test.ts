@@ -1,3 +1,6 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors, launchChromium, screenshot, startWebMode, type WebMode } from './web-mode';
@@ -10,11 +13,15 @@ let web: WebMode | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let errors: string[] = [];
+/** Files the tests upload. */
+const scratch = mkdtempSync(join(tmpdir(), 'stbp-browser-'));
 
 const byTestId = (id: string): Locator => page.getByTestId(id);
 const cards = (): Locator => byTestId('layer-card');
 const points = async (id: string): Promise<number> => Number(await byTestId(id).getAttribute('data-points'));
 const status = (): Promise<string | null> => byTestId('run-status').getAttribute('data-status');
+/** Debian's dataset-fashion-mnist (`.ci/run` installs it): four gzip IDX files. */
+const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 /** Waits for a condition the UI reaches asynchronously (training, server answers). */
 const eventually = { timeout: 90_000, interval: 100 };
 
@@ -30,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await web?.stop();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('the workbench in headless Chromium (web mode)', () => {
@@ -86,6 +94,41 @@ describe('the workbench in headless Chromium (web mode)', () => {
     await byTestId('sample-thumb').first().click();
     await expect.poll(() => points('chart-encoding'), eventually).toBeGreaterThan(100);
     await screenshot(page, 'datasets');
+  });
+
+  it('refuses an upload that is not a dataset, saying why, and imports Fashion-MNIST uploaded as a folder', async () => {
+    const rows = page.locator('[data-testid=dataset-row]');
+    const before = await rows.count();
+    await byTestId('dataset-import').click();
+    await byTestId('import-format').selectOption('idx');
+    await byTestId('import-name').fill('not-idx');
+    // Fashion-MNIST's folder with its training images replaced by text.
+    const broken = join(scratch, 'broken-idx');
+    mkdirSync(broken);
+    for (const file of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) copyFileSync(join(FASHION_MNIST, file), join(broken, file));
+    writeFileSync(join(broken, 'train-images-idx3-ubyte'), 'this is not an IDX file');
+    const chooser = page.waitForEvent('filechooser');
+    await byTestId('import-choose-folder').click();
+    await (await chooser).setFiles(broken);
+    await expect.poll(() => byTestId('import-source').innerText(), eventually).not.toMatch(/nothing chosen|waiting/);
+    await byTestId('import-submit').click();
+    await expect.poll(() => byTestId('import-error').innerText(), eventually).toMatch(/train-images-idx3-ubyte.*magic/);
+    await screenshot(page, 'import-refused');
+    expect(await rows.count()).toBe(before);
+
+    await byTestId('import-name').fill('fashion');
+    const folder = page.waitForEvent('filechooser');
+    await byTestId('import-choose-folder').click();
+    await (await folder).setFiles(FASHION_MNIST);
+    await expect.poll(() => byTestId('import-source').innerText(), eventually).not.toMatch(/nothing chosen|waiting/);
+    await byTestId('import-submit').click();
+    await expect.poll(() => page.locator('[data-testid=dataset-row][data-name=fashion]').count(), eventually).toBe(1);
+    expect(await page.locator('[data-testid=dataset-row][data-name=fashion]').innerText()).toContain('browser upload of fashion-mnist');
+    await page.locator('[data-testid=dataset-row][data-name=fashion]').click();
+    await expect.poll(() => byTestId('sample-thumb').count(), eventually).toBeGreaterThan(10);
+    // Fashion-MNIST's first training image is an ankle boot (class 9).
+    expect(await byTestId('sample-thumb').first().getAttribute('data-label')).toBe('9');
+    await screenshot(page, 'datasets-fashion');
   });
 
   it('trains the designed network on an MNIST slice with live charts, and pauses and resumes it', async () => {
