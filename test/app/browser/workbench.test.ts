@@ -86,6 +86,25 @@ describe('the workbench in headless Chromium (web mode)', () => {
     await screenshot(page, 'designer');
   });
 
+  it('edits the network from the keyboard: add from the palette, move, delete, undo', async () => {
+    const classes = (): Promise<(string | null)[]> => cards().evaluateAll((all) => all.map((c) => c.getAttribute('data-class-name')));
+    const before = await classes();
+    await cards().nth(1).click();
+    await byTestId('palette-flatten').focus();
+    await page.keyboard.press('Enter'); // adds after the selected layer
+    await expect.poll(classes).toEqual(['input', 'dense', 'flatten', 'dense', 'output']);
+    await cards().nth(2).focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(classes).toEqual(['input', 'flatten', 'dense', 'dense', 'output']);
+    await page.keyboard.press('Delete');
+    await expect.poll(classes).toEqual(before);
+    await page.keyboard.press('Control+z');
+    await expect.poll(classes).toEqual(['input', 'flatten', 'dense', 'dense', 'output']);
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await expect.poll(classes).toEqual(before);
+  });
+
   it('shows a page of MNIST samples and the spike encoding of one of them', async () => {
     await byTestId('nav-datasets').click();
     await expect.poll(() => page.locator('[data-testid=dataset-row][data-name=mnist]').count(), eventually).toBe(1);
