@@ -1,5 +1,6 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
-import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from './types';
+import { lanes4, packBackward, packForward, unpackForward } from './conv-pack';
+import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeLists } from './types';
 
 interface ColumnLists {
   idx: Int32Array;
@@ -101,6 +102,92 @@ export class WasmKernels implements Kernels {
     this.rt.split('matmul', 3, [this.inMemory(g), wt.byteOffset, out.byteOffset, 0, rows, units, inUnits]);
   }
 
+  denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array): void {
+    this.rt.split('matmul', 3, [this.inMemory(a), this.inMemory(w), this.inMemory(out), 0, rows, inUnits, units]);
+  }
+
+  denseWeightGrad(a: Float32Array, g: Float32Array, rows: number, inUnits: number, units: number, dw: Float32Array): void {
+    // dW = Aᵀ·g with Aᵀ explicit: each thread owns whole rows of dW, summed over A's rows in order.
+    const at = this.scratchF32('aT', rows * inUnits);
+    this.rt.split('transpose', 2, [this.inMemory(a), at.byteOffset, 0, rows, rows, inUnits]);
+    this.rt.split('matmul', 3, [at.byteOffset, this.inMemory(g), this.inMemory(dw), 0, inUnits, rows, units]);
+  }
+
+  // Convolutions: forward passes and ∂L/∂input split rows between threads; weight gradients split
+  // output channels (4 at a time), each summed over every row in order, so results never depend
+  // on the number of threads.
+  convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
+    const wf = this.packedWeights(w, geom, 'forward');
+    const tiles = this.tiles(geom.outH * geom.outW * lanes4(geom.outC));
+    this.rt.split('convSpikes', 3, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...convArgs(geom),
+      wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0,
+    ], 17);
+  }
+
+  conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
+    const wf = this.packedWeights(w, geom, 'forward');
+    const tiles = this.tiles(geom.outH * geom.outW * lanes4(geom.outC));
+    this.rt.split('convDense', 1, [this.inMemory(x), 0, rows, ...convArgs(geom), wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0], 15);
+  }
+
+  convBackpropInput(g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void {
+    const wb = this.packedWeights(w, geom, 'backward');
+    const tiles = this.tiles(geom.inH * geom.inW * lanes4(geom.inC));
+    this.rt.split('convBackInput', 1, [this.inMemory(g), 0, rows, ...convArgs(geom), wb.byteOffset, this.inMemory(out), tiles.byteOffset, 0], 15);
+  }
+
+  convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void {
+    const fp = lanes4(geom.outC);
+    const dwf = this.scratchF32('dwf', geom.inC * geom.kernel * geom.kernel * fp);
+    const tiles = this.tiles(geom.outH * geom.outW * fp);
+    this.rt.split('convSpikesWeightGrad', 4, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, s.rows, 0, fp / 4, ...convArgs(geom),
+      this.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
+    ], 18);
+    unpackForward(dwf, geom, dw);
+  }
+
+  convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void {
+    const fp = lanes4(geom.outC);
+    const dwf = this.scratchF32('dwf', geom.inC * geom.kernel * geom.kernel * fp);
+    const tiles = this.tiles(geom.outH * geom.outW * fp);
+    this.rt.split('convDenseWeightGrad', 2, [
+      this.inMemory(x), rows, 0, fp / 4, ...convArgs(geom), this.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
+    ], 16);
+    unpackForward(dwf, geom, dw);
+  }
+
+  avgPoolSpikes(s: SpikeLists, geom: PoolGeometry, out: Float32Array): void {
+    this.rt.split('poolSpikes', 3, [s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...poolArgs(geom), this.inMemory(out)]);
+  }
+
+  avgPool(x: Float32Array, rows: number, geom: PoolGeometry, out: Float32Array): void {
+    this.rt.split('poolDense', 1, [this.inMemory(x), 0, rows, ...poolArgs(geom), this.inMemory(out)]);
+  }
+
+  avgPoolBackprop(g: Float32Array, rows: number, geom: PoolGeometry, out: Float32Array): void {
+    this.rt.split('poolBack', 1, [this.inMemory(g), 0, rows, ...poolArgs(geom), this.inMemory(out)]);
+  }
+
+  /** W repacked for the conv kernels (engine/backend/conv-pack.ts), in scratch memory. */
+  private packedWeights(w: Float32Array, geom: ConvGeometry, layout: 'forward' | 'backward'): Float32Array {
+    const taps = geom.kernel * geom.kernel;
+    if (layout === 'forward') {
+      const wf = this.scratchF32('wf', geom.inC * taps * lanes4(geom.outC));
+      packForward(w, geom, wf);
+      return wf;
+    }
+    const wb = this.scratchF32('wb', geom.outC * taps * lanes4(geom.inC));
+    packBackward(w, geom, wb);
+    return wb;
+  }
+
+  /** One scratch tile of `floats` per thread. */
+  private tiles(floats: number): Float32Array {
+    return this.scratchF32('tiles', floats * this.rt.threads);
+  }
+
   lifForward(xu: Float32Array, bias: Float32Array, lif: LifScan, spikes: SpikeLists): void {
     this.rt.split('lifForward', 7, [
       this.inMemory(xu), this.inMemory(bias), spikes.idx.byteOffset, spikes.len.byteOffset,
@@ -150,4 +237,12 @@ export class WasmKernels implements Kernels {
     }
     return a.byteOffset;
   }
+}
+
+function convArgs(g: ConvGeometry): number[] {
+  return [g.inC, g.inH, g.inW, g.outC, g.outH, g.outW, g.kernel, g.stride, g.pad];
+}
+
+function poolArgs(g: PoolGeometry): number[] {
+  return [g.channels, g.inH, g.inW, g.outH, g.outW, g.kernel, g.stride];
 }

@@ -5,3 +5,5 @@ export { gatherPacked, packBlocks, matmul, transpose, columnSums } from './matmu
 export { lifForward, lifBackward } from './lif';
 export { bernoulliEncode, transposeLists } from './spikes';
 export { sgdUpdate, adamUpdate } from './optim';
+export { convSpikes, convDense, convBackInput, convSpikesWeightGrad, convDenseWeightGrad } from './conv';
+export { poolSpikes, poolDense, poolBack } from './pool';
