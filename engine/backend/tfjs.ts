@@ -157,6 +157,16 @@ export class TfjsKernels implements Kernels {
     lifBackwardScan(u, g, lif, mode);
   }
 
+  channelSums(a: Float32Array, rows: number, channels: number, positions: number, out: Float32Array): void {
+    for (let c = 0; c < channels; c++) {
+      let sum = 0;
+      for (let r = 0; r < rows; r++) {
+        for (let p = 0; p < positions; p++) sum += a[(r * channels + c) * positions + p];
+      }
+      out[c] = sum;
+    }
+  }
+
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
     out.fill(0);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c] += a[r * cols + c];

@@ -51,6 +51,8 @@ export interface Kernels {
   lifForward(xu: Float32Array, bias: Float32Array, lif: LifScan, spikes: SpikeLists): void;
   /** Fused LIF backward scan, in place (∂L/∂o → ε = ∂L/∂u), see MATH.md. */
   lifBackward(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode): void;
+  /** out[c] = Σ_r,p a[r, c, p] for a [rows, channels, positions]: a conv layer's bias gradient. */
+  channelSums(a: Float32Array, rows: number, channels: number, positions: number, out: Float32Array): void;
   /** out[c] = Σ_r a[r, c]. */
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** p ← p − lr·g (engine/optim/updates.ts). */

@@ -19,6 +19,7 @@ export class WasmKernels implements Kernels {
   private readonly rt: WasmRuntime;
   private scratch = new Map<string, { buf: Float32Array; size: number }>();
   private colLists = new Map<number, ColumnLists>();
+  private maps = new Map<string, Int32Array>();
 
   constructor(threads = 1, spawn?: SpawnKernelThread) {
     this.rt = new WasmRuntime(threads, spawn);
@@ -159,7 +160,31 @@ export class WasmKernels implements Kernels {
   }
 
   avgPoolSpikes(s: SpikeLists, geom: PoolGeometry, out: Float32Array): void {
-    this.rt.split('poolSpikes', 3, [s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...poolArgs(geom), this.inMemory(out)]);
+    this.rt.split('poolSpikes', 3, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...poolArgs(geom), this.inMemory(out), this.windowMap(geom),
+    ]);
+  }
+
+  /** For non-overlapping windows, each input unit's window (−1: none); 0 (no map) otherwise. */
+  private windowMap(g: PoolGeometry): number {
+    if (g.kernel > g.stride) return 0;
+    const key = `pool ${poolArgs(g).join(' ')}`;
+    let map = this.maps.get(key);
+    if (!map) {
+      map = this.rt.i32(g.channels * g.inH * g.inW).fill(-1);
+      for (let c = 0; c < g.channels; c++) {
+        for (let y = 0; y < Math.min(g.inH, g.outH * g.stride); y++) {
+          for (let x = 0; x < Math.min(g.inW, g.outW * g.stride); x++) {
+            const [oy, ox] = [Math.floor(y / g.stride), Math.floor(x / g.stride)];
+            if (y - oy * g.stride < g.kernel && x - ox * g.stride < g.kernel) {
+              map[(c * g.inH + y) * g.inW + x] = (c * g.outH + oy) * g.outW + ox;
+            }
+          }
+        }
+      }
+      this.maps.set(key, map);
+    }
+    return map.byteOffset;
   }
 
   avgPool(x: Float32Array, rows: number, geom: PoolGeometry, out: Float32Array): void {
@@ -200,6 +225,10 @@ export class WasmKernels implements Kernels {
       this.inMemory(u), this.inMemory(g), lif.steps, lif.batch, lif.units, 0, lif.batch,
       lif.vth, lif.decay, lif.surrogateId, lif.width, mode.resetPath ? 1 : 0, mode.leakPath ? 1 : 0,
     ]);
+  }
+
+  channelSums(a: Float32Array, rows: number, channels: number, positions: number, out: Float32Array): void {
+    this.rt.split('channelSums', 2, [this.inMemory(a), this.inMemory(out), 0, channels, rows, channels, positions]);
   }
 
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void {

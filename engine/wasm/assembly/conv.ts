@@ -22,56 +22,122 @@
   }
 }
 
-// dst[0 … 4·nv) += s · src[0 … 4·nv)
+// dst[0 … 4·nv) += s · src[0 … 4·nv), two lane groups per iteration.
 @inline function addScaledVec(dst: usize, src: usize, s: v128, nv: i32): void {
-  for (let v = 0; v < nv; v++) {
+  let v = 0;
+  for (; v + 2 <= nv; v += 2) {
+    const at = <usize>v << 4;
+    const a = f32x4.add(v128.load(dst + at), f32x4.mul(s, v128.load(src + at)));
+    const b = f32x4.add(v128.load(dst + at, 16), f32x4.mul(s, v128.load(src + at, 16)));
+    v128.store(dst + at, a);
+    v128.store(dst + at, b, 16);
+  }
+  if (v < nv) {
     const at = <usize>v << 4;
     v128.store(dst + at, f32x4.add(v128.load(dst + at), f32x4.mul(s, v128.load(src + at))));
   }
 }
 
-// out[ch·n + p] = tile[p·lanes + ch] for ch < channels, p < n: position-major tile → channel-major row.
+// out[ch·n + p] = tile[p·lanes + ch] for ch < channels, p < n: position-major tile → channel-major
+// row, in 4×4 blocks transposed in registers.
 function tileToRow(tile: usize, lanes: i32, n: i32, channels: i32, out: usize): void {
-  for (let ch = 0; ch < channels; ch++) {
-    const dst = out + (<usize>(ch * n) << 2);
+  const stride = <usize>lanes << 2;
+  const planeBytes = <usize>n << 2;
+  let ch = 0;
+  for (; ch < channels; ch += 4) {
+    const keep = min(4, channels - ch); // output channels of this group that exist
     const src = tile + (<usize>ch << 2);
-    const stride = <usize>lanes << 2;
-    for (let p = 0; p < n; p++) store<f32>(dst + (<usize>p << 2), load<f32>(src + <usize>p * stride));
+    const dst = out + <usize>ch * planeBytes;
+    let p = 0;
+    for (; p + 4 <= n; p += 4) {
+      const at = src + <usize>p * stride;
+      const r0 = v128.load(at);
+      const r1 = v128.load(at + stride);
+      const r2 = v128.load(at + 2 * stride);
+      const r3 = v128.load(at + 3 * stride);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const o = dst + (<usize>p << 2);
+      v128.store(o, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+      if (keep > 1) v128.store(o + planeBytes, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+      if (keep > 2) v128.store(o + 2 * planeBytes, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+      if (keep > 3) v128.store(o + 3 * planeBytes, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+    }
+    for (; p < n; p++) {
+      for (let j = 0; j < keep; j++) {
+        store<f32>(dst + <usize>j * planeBytes + (<usize>p << 2), load<f32>(src + <usize>p * stride + (<usize>j << 2)));
+      }
+    }
   }
 }
 
-// tile[p·lanes + ch] = row[ch·n + p] for ch in [c0, c1), p < n: one row's channels into a tile.
+// tile[p·lanes + ch] = row[ch·n + p] for ch in [c0, c1), p < n (c0 a multiple of 4; the lanes of a
+// last partial group past c1 are left as they are): one row's channels into a tile.
 function rowToTile(row: usize, n: i32, c0: i32, c1: i32, lanes: i32, tile: usize): void {
-  for (let ch = c0; ch < c1; ch++) {
-    const src = row + (<usize>(ch * n) << 2);
+  const stride = <usize>lanes << 2;
+  const planeBytes = <usize>n << 2;
+  for (let ch = c0; ch < c1; ch += 4) {
+    const src = row + <usize>ch * planeBytes;
     const dst = tile + (<usize>ch << 2);
-    const stride = <usize>lanes << 2;
-    for (let p = 0; p < n; p++) store<f32>(dst + <usize>p * stride, load<f32>(src + (<usize>p << 2)));
+    if (ch + 4 > c1) {
+      for (let j = ch; j < c1; j++) {
+        for (let p = 0; p < n; p++) store<f32>(dst + <usize>p * stride + (<usize>(j - ch) << 2), load<f32>(src + <usize>(j - ch) * planeBytes + (<usize>p << 2)));
+      }
+      continue;
+    }
+    let p = 0;
+    for (; p + 4 <= n; p += 4) {
+      const at = src + (<usize>p << 2);
+      const r0 = v128.load(at);
+      const r1 = v128.load(at + planeBytes);
+      const r2 = v128.load(at + 2 * planeBytes);
+      const r3 = v128.load(at + 3 * planeBytes);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const o = dst + <usize>p * stride;
+      v128.store(o, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+      v128.store(o + stride, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+      v128.store(o + 2 * stride, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+      v128.store(o + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+    }
+    for (; p < n; p++) {
+      for (let j = 0; j < 4; j++) store<f32>(dst + <usize>p * stride + (<usize>j << 2), load<f32>(src + <usize>j * planeBytes + (<usize>p << 2)));
+    }
   }
 }
 
 // The outputs an input at (iy, ix) reaches: tap (ky, kx) feeds output (oy, ox) with
 // oy·s + ky − pad = iy. `scatterInput` visits them all and adds tap rows of `taps` (a [k][k][lanes]
-// block: the input's channel slice of wf, or the tile itself for gradients) into `dst` rows, or the
-// reverse when `intoTaps` is set (weight gradients: dW tap row += tile row at the output).
+// block: the input's channel slice of wf) into the tile rows of those outputs, or the reverse when
+// `intoTaps` is set (weight gradients: dW tap row += tile row at the output). Only lane groups
+// [v0, v1) are touched. The taps of one input are ky ≡ y (mod s), stepping by s while oy steps
+// down by 1: one division per input, none per tap.
 @inline function scatterInput(
   iy: i32, ix: i32, k: i32, s: i32, pad: i32, outH: i32, outW: i32,
   taps: usize, tile: usize, lanes: i32, v0: i32, v1: i32, scale: f32, scaled: bool, intoTaps: bool,
 ): void {
   const y = iy + pad;
   const x = ix + pad;
+  const ky0 = y % s;
+  const kx0 = x % s;
+  const oyTop = (y - ky0) / s;
+  const oxTop = (x - kx0) / s;
+  // Skip the taps whose output lies beyond the map's bottom or right edge.
+  const skipY = max(0, oyTop - outH + 1);
+  const skipX = max(0, oxTop - outW + 1);
   const rowBytes = <usize>lanes << 2;
   const first = <usize>v0 << 4;
   const nv = v1 - v0;
   const sv = f32x4.splat(scale);
-  for (let ky = y % s; ky < k && ky <= y; ky += s) {
-    const oy = (y - ky) / s;
-    if (oy >= outH) continue;
-    for (let kx = x % s; kx < k && kx <= x; kx += s) {
-      const ox = (x - kx) / s;
-      if (ox >= outW) continue;
-      const t = taps + <usize>(ky * k + kx) * rowBytes + first;
-      const o = tile + <usize>(oy * outW + ox) * rowBytes + first;
+  for (let ky = ky0 + skipY * s, oy = oyTop - skipY; ky < k && oy >= 0; ky += s, oy--) {
+    let t = taps + <usize>(ky * k + kx0 + skipX * s) * rowBytes + first;
+    let o = tile + <usize>(oy * outW + oxTop - skipX) * rowBytes + first;
+    const tapStep = <usize>s * rowBytes;
+    for (let kx = kx0 + skipX * s, ox = oxTop - skipX; kx < k && ox >= 0; kx += s, ox--) {
       if (intoTaps) {
         if (scaled) addScaledVec(t, o, sv, nv);
         else addVec(t, o, nv);
@@ -79,8 +145,16 @@ function rowToTile(row: usize, n: i32, c0: i32, c1: i32, lanes: i32, tile: usize
         if (scaled) addScaledVec(o, t, sv, nv);
         else addVec(o, t, nv);
       }
+      t += tapStep;
+      o -= rowBytes;
     }
   }
+}
+
+// i / n for 0 ≤ i, n < 2²⁶, as a multiplication: (i + ½)·(1/n) in f64 never crosses an integer
+// the wrong way, and it avoids an integer division per spike.
+@inline function quot(i: i32, recip: f64): i32 {
+  return <i32>((<f64>i + 0.5) * recip);
 }
 
 // out[r] = conv(S[r], W) for rows r in [r0, r1); S binary, as index lists.
@@ -94,6 +168,8 @@ export function convSpikes(
   const tileBytes = <usize>(positions * fp) << 2;
   const tile = tiles + <usize>part * tileBytes;
   const plane = inH * inW;
+  const byPlane = 1 / <f64>plane;
+  const byRow = 1 / <f64>inW;
   const sliceBytes = <usize>(k * k * fp) << 2;
   for (let r = r0; r < r1; r++) {
     memory.fill(tile, 0, tileBytes);
@@ -101,8 +177,8 @@ export function convSpikes(
     const count = load<i32>(len + (<usize>r << 2));
     for (let q = 0; q < count; q++) {
       const i = load<i32>(list + (<usize>q << 2));
-      const c = i / plane;
-      const iy = (i - c * plane) / inW;
+      const c = quot(i, byPlane);
+      const iy = quot(i - c * plane, byRow);
       const ix = i - c * plane - iy * inW;
       scatterInput(iy, ix, k, s, pad, outH, outW, wf + <usize>c * sliceBytes, tile, fp, 0, fp >> 2, 1, false, false);
     }
@@ -163,15 +239,19 @@ export function convBackInput(
           at += 4;
           if (v == 0) continue;
           const sv = f32x4.splat(v);
-          for (let ky = 0; ky < k; ky++) {
-            const iy = oy * s + ky - pad;
-            if (iy < 0) continue;
-            if (iy >= inH) break;
-            for (let kx = 0; kx < k; kx++) {
-              const ix = ox * s + kx - pad;
-              if (ix < 0) continue;
-              if (ix >= inW) break;
-              addScaledVec(tile + <usize>(iy * inW + ix) * rowBytes, slice + <usize>(ky * k + kx) * rowBytes, sv, nv);
+          // Taps whose input lies inside the map: iy = oy·s + ky − pad in [0, inH), likewise ix.
+          const y0 = oy * s - pad;
+          const x0 = ox * s - pad;
+          const kyEnd = min(k, inH - y0);
+          const kxLo = max(0, -x0);
+          const kxEnd = min(k, inW - x0);
+          for (let ky = max(0, -y0); ky < kyEnd; ky++) {
+            let t = slice + <usize>(ky * k + kxLo) * rowBytes;
+            let o = tile + <usize>((y0 + ky) * inW + x0 + kxLo) * rowBytes;
+            for (let kx = kxLo; kx < kxEnd; kx++) {
+              addScaledVec(o, t, sv, nv);
+              t += rowBytes;
+              o += rowBytes;
             }
           }
         }
@@ -192,6 +272,8 @@ export function convSpikesWeightGrad(
   const positions = outH * outW;
   const tile = tiles + <usize>part * (<usize>(positions * fp) << 2);
   const plane = inH * inW;
+  const byPlane = 1 / <f64>plane;
+  const byRow = 1 / <f64>inW;
   const sliceBytes = <usize>(k * k * fp) << 2;
   const c1 = min(v1 << 2, outC);
   clearLanes(dwf, inC * k * k, fp, v0, v1);
@@ -203,8 +285,8 @@ export function convSpikesWeightGrad(
     const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
     for (let q = 0; q < count; q++) {
       const i = load<i32>(list + (<usize>q << 2));
-      const c = i / plane;
-      const iy = (i - c * plane) / inW;
+      const c = quot(i, byPlane);
+      const iy = quot(i - c * plane, byRow);
       const ix = i - c * plane - iy * inW;
       scatterInput(iy, ix, k, s, pad, outH, outW, dwf + <usize>c * sliceBytes, tile, fp, v0, v1, 1, false, true);
     }

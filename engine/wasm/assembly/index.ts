@@ -6,4 +6,4 @@ export { lifForward, lifBackward } from './lif';
 export { bernoulliEncode, transposeLists } from './spikes';
 export { sgdUpdate, adamUpdate } from './optim';
 export { convSpikes, convDense, convBackInput, convSpikesWeightGrad, convDenseWeightGrad } from './conv';
-export { poolSpikes, poolDense, poolBack } from './pool';
+export { poolSpikes, poolDense, poolBack, channelSums } from './pool';

@@ -40,6 +40,7 @@ const POOLS: [string, PoolGeometry][] = [
   ['2 channels, 7×9, 2×2 stride 2 (last row and column in no window)', pool(2, 7, 9, 2, 2)],
   ['2 channels, 9×9, 3×3 stride 2 (overlapping windows)', pool(2, 9, 9, 3, 2)],
   ['1 channel, 6×6, 3×3 stride 3', pool(1, 6, 6, 3, 3)],
+  ['2 channels, 7×5, 1×1 stride 3 (gaps between windows)', pool(2, 7, 5, 1, 3)],
 ];
 
 const inSizeOf = (g: ConvGeometry | PoolGeometry) => ('inC' in g ? g.inC : g.channels) * g.inH * g.inW;
@@ -149,6 +150,16 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     expect(relErr(out, avgPoolBackpropRef(grad, ROWS, p))).toBeLessThanOrEqual(1e-6);
   });
 
+  it.each([[3, 64], [17, 5], [40, 576]])('channelSums: a conv layer\'s bias gradient, %i channels × %i positions', (channels, positions) => {
+    const rng = new Rng(9 + channels);
+    const a = randomF32(k, ROWS * channels * positions, rng, 0.3);
+    const out = nanF32(k, channels);
+    k.channelSums(a, ROWS, channels, positions, out);
+    const ref = new Float64Array(channels);
+    for (let i = 0; i < a.length; i++) ref[Math.floor(i / positions) % channels] += a[i];
+    expect(relErr(out, ref)).toBeLessThanOrEqual(1e-6);
+  });
+
   it.each([10, 45, 300])('denseMatmul and denseWeightGrad: analog A with exact zeros, %i units', (units) => {
     const rng = new Rng(8 + units);
     const inUnits = 71;
@@ -211,6 +222,8 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
   k.denseMatmul(a, ROWS, 71, w, 45, out.denseMatmul);
   out.denseWeightGrad = k.allocF32(71 * 45);
   k.denseWeightGrad(a, g, ROWS, 71, 45, out.denseWeightGrad);
+  out.channelSums = k.allocF32(17);
+  k.channelSums(randomF32(k, ROWS * 17 * 5, rng), ROWS, 17, 5, out.channelSums);
   for (const key of Object.keys(out)) out[key] = out[key].slice();
   return out;
 }
@@ -237,7 +250,7 @@ describe('WASM conv and pool kernels: 2 and 3 threads give bit-identical results
 
   it('2 and 3 threads match 1 thread in every output', () => {
     const names = Object.keys(results[0]);
-    expect(names.length).toBe(15);
+    expect(names.length).toBe(16);
     for (const name of names) {
       expect(firstBitDifference(results[1][name], results[0][name]), `${name}, 2 threads`).toBe(-1);
       expect(firstBitDifference(results[2][name], results[0][name]), `${name}, 3 threads`).toBe(-1);
