@@ -41,3 +41,14 @@ export function unpackForward(dwf: Float32Array, g: ConvGeometry, dw: Float32Arr
     }
   }
 }
+
+/** dW[f, c, ky, kx] = dwb[f][ky][kx][c]: a gradient accumulated in the backward layout, unpacked. */
+export function unpackBackward(dwb: Float32Array, g: ConvGeometry, dw: Float32Array): void {
+  const cp = lanes4(g.inC);
+  const taps = g.kernel * g.kernel;
+  for (let f = 0; f < g.outC; f++) {
+    for (let c = 0; c < g.inC; c++) {
+      for (let t = 0; t < taps; t++) dw[(f * g.inC + c) * taps + t] = dwb[(f * taps + t) * cp + c]!;
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
-import { lanes4, packBackward, packForward, unpackForward } from './conv-pack';
+import { lanes4, packBackward, packForward, unpackBackward, unpackForward } from './conv-pack';
 import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeLists } from './types';
 
 interface ColumnLists {
@@ -150,13 +150,13 @@ export class WasmKernels implements Kernels {
   }
 
   convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void {
-    const fp = lanes4(geom.outC);
-    const dwf = this.scratchF32('dwf', geom.inC * geom.kernel * geom.kernel * fp);
-    const tiles = this.tiles(geom.outH * geom.outW * fp);
+    const cp = lanes4(geom.inC);
+    const dwb = this.scratchF32('dwb', geom.outC * geom.kernel * geom.kernel * cp);
+    const tiles = this.tiles(geom.inH * geom.inW * cp);
     this.rt.split('convDenseWeightGrad', 2, [
-      this.inMemory(x), rows, 0, fp / 4, ...convArgs(geom), this.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
+      this.inMemory(x), rows, 0, geom.outC, ...convArgs(geom), this.inMemory(g), dwb.byteOffset, tiles.byteOffset, 0,
     ], 16);
-    unpackForward(dwf, geom, dw);
+    unpackBackward(dwb, geom, dw);
   }
 
   avgPoolSpikes(s: SpikeLists, geom: PoolGeometry, out: Float32Array): void {

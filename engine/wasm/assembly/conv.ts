@@ -14,16 +14,32 @@
   return (n + 3) & ~3;
 }
 
-// dst[0 … 4·nv) += src[0 … 4·nv)
+// dst[0 … 4·nv) += src[0 … 4·nv); 16 channels (a common width) in straight-line code.
 @inline function addVec(dst: usize, src: usize, nv: i32): void {
+  if (nv == 4) {
+    const a0 = f32x4.add(v128.load(dst, 0), v128.load(src, 0));
+    const a1 = f32x4.add(v128.load(dst, 16), v128.load(src, 16));
+    const a2 = f32x4.add(v128.load(dst, 32), v128.load(src, 32));
+    const a3 = f32x4.add(v128.load(dst, 48), v128.load(src, 48));
+    v128.store(dst, a0, 0); v128.store(dst, a1, 16); v128.store(dst, a2, 32); v128.store(dst, a3, 48);
+    return;
+  }
   for (let v = 0; v < nv; v++) {
     const at = <usize>v << 4;
     v128.store(dst + at, f32x4.add(v128.load(dst + at), v128.load(src + at)));
   }
 }
 
-// dst[0 … 4·nv) += s · src[0 … 4·nv), two lane groups per iteration.
+// dst[0 … 4·nv) += s · src[0 … 4·nv), two lane groups per iteration; 16 channels straight-line.
 @inline function addScaledVec(dst: usize, src: usize, s: v128, nv: i32): void {
+  if (nv == 4) {
+    const a0 = f32x4.add(v128.load(dst, 0), f32x4.mul(s, v128.load(src, 0)));
+    const a1 = f32x4.add(v128.load(dst, 16), f32x4.mul(s, v128.load(src, 16)));
+    const a2 = f32x4.add(v128.load(dst, 32), f32x4.mul(s, v128.load(src, 32)));
+    const a3 = f32x4.add(v128.load(dst, 48), f32x4.mul(s, v128.load(src, 48)));
+    v128.store(dst, a0, 0); v128.store(dst, a1, 16); v128.store(dst, a2, 32); v128.store(dst, a3, 48);
+    return;
+  }
   let v = 0;
   for (; v + 2 <= nv; v += 2) {
     const at = <usize>v << 4;
@@ -293,30 +309,50 @@ export function convSpikesWeightGrad(
   }
 }
 
-// dW of convDense for the output channels in lane groups [v0, v1); zeros of X skipped.
+// dW of convDense for output channels [f0, f1), driven by the non-zero gradients (after the LIF
+// scan most are exactly 0): each g[f, oy, ox] adds g · x[:, iy, ix] to the taps that read input
+// (iy, ix). x is transposed into the tile position-major, so the adds run across input channels:
+// dwb [outC][k][k][Cp] (Cp = inC rounded up to 4), unpacked by the caller. Rows in order.
 export function convDenseWeightGrad(
-  x: usize, rows: i32, v0: i32, v1: i32,
+  x: usize, rows: i32, f0: i32, f1: i32,
   inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
-  g: usize, dwf: usize, tiles: usize, part: i32,
+  g: usize, dwb: usize, tiles: usize, part: i32,
 ): void {
-  const fp = lanes4(outC);
-  const positions = outH * outW;
-  const tile = tiles + <usize>part * (<usize>(positions * fp) << 2);
-  const sliceBytes = <usize>(k * k * fp) << 2;
-  const c1 = min(v1 << 2, outC);
-  clearLanes(dwf, inC * k * k, fp, v0, v1);
-  clearLanes(tile, positions, fp, v0, v1);
+  const cp = lanes4(inC);
+  const nv = cp >> 2;
+  const positions = inH * inW;
+  const outPositions = outH * outW;
+  const tile = tiles + <usize>part * (<usize>(positions * cp) << 2);
+  const rowBytes = <usize>cp << 2;
+  const sliceBytes = <usize>(k * k) * rowBytes;
+  memory.fill(dwb + <usize>f0 * sliceBytes, 0, <usize>(f1 - f0) * sliceBytes);
+  clearLanes(tile, positions, cp, 0, nv);
   for (let r = 0; r < rows; r++) {
-    rowToTile(g + <usize>r * (<usize>(outC * positions) << 2), positions, v0 << 2, c1, fp, tile);
-    let at = x + <usize>r * (<usize>(inC * inH * inW) << 2);
-    for (let c = 0; c < inC; c++) {
-      const taps = dwf + <usize>c * sliceBytes;
-      for (let iy = 0; iy < inH; iy++) {
-        for (let ix = 0; ix < inW; ix++) {
+    const grow = g + <usize>r * (<usize>(outC * outPositions) << 2);
+    rowToTile(x + <usize>r * (<usize>(inC * positions) << 2), positions, 0, inC, cp, tile);
+    for (let f = f0; f < f1; f++) {
+      const slice = dwb + <usize>f * sliceBytes;
+      let at = grow + (<usize>(f * outPositions) << 2);
+      for (let oy = 0; oy < outH; oy++) {
+        for (let ox = 0; ox < outW; ox++) {
           const v = load<f32>(at);
           at += 4;
           if (v == 0) continue;
-          scatterInput(iy, ix, k, s, pad, outH, outW, taps, tile, fp, v0, v1, v, true, true);
+          const sv = f32x4.splat(v);
+          const y0 = oy * s - pad;
+          const x0 = ox * s - pad;
+          const kyEnd = min(k, inH - y0);
+          const kxLo = max(0, -x0);
+          const kxEnd = min(k, inW - x0);
+          for (let ky = max(0, -y0); ky < kyEnd; ky++) {
+            let t = slice + <usize>(ky * k + kxLo) * rowBytes;
+            let o = tile + <usize>((y0 + ky) * inW + x0 + kxLo) * rowBytes;
+            for (let kx = kxLo; kx < kxEnd; kx++) {
+              addScaledVec(t, o, sv, nv);
+              t += rowBytes;
+              o += rowBytes;
+            }
+          }
         }
       }
     }
