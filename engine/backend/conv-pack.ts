@@ -31,13 +31,21 @@ export function packBackward(w: Float32Array, g: ConvGeometry, wb: Float32Array)
   }
 }
 
-/** dW[f, c, ky, kx] = dwf[c][ky][kx][f]: a gradient accumulated in the forward layout, unpacked. */
-export function unpackForward(dwf: Float32Array, g: ConvGeometry, dw: Float32Array): void {
+/**
+ * dW[f, c, ky, kx] = Σ_j dwf[j][c][ky][kx][f]: a gradient accumulated in the forward layout as
+ * `partials` partial sums, added in order and unpacked.
+ */
+export function unpackForward(dwf: Float32Array, g: ConvGeometry, dw: Float32Array, partials = 1): void {
   const fp = lanes4(g.outC);
   const taps = g.kernel * g.kernel;
+  const size = g.inC * taps * fp;
   for (let f = 0; f < g.outC; f++) {
     for (let c = 0; c < g.inC; c++) {
-      for (let t = 0; t < taps; t++) dw[(f * g.inC + c) * taps + t] = dwf[(c * taps + t) * fp + f]!;
+      for (let t = 0; t < taps; t++) {
+        let sum = 0;
+        for (let j = 0; j < partials; j++) sum += dwf[j * size + (c * taps + t) * fp + f]!;
+        dw[(f * g.inC + c) * taps + t] = sum;
+      }
     }
   }
 }

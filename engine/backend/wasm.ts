@@ -104,14 +104,20 @@ export class WasmKernels implements Kernels {
   }
 
   denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array): void {
-    this.rt.split('matmul', 3, [this.inMemory(a), this.inMemory(w), this.inMemory(out), 0, rows, inUnits, units]);
+    this.sparseMatmul(this.inMemory(a), this.inMemory(w), this.inMemory(out), rows, inUnits, units);
   }
 
   denseWeightGrad(a: Float32Array, g: Float32Array, rows: number, inUnits: number, units: number, dw: Float32Array): void {
     // dW = Aᵀ·g with Aᵀ explicit: each thread owns whole rows of dW, summed over A's rows in order.
     const at = this.scratchF32('aT', rows * inUnits);
     this.rt.split('transpose', 2, [this.inMemory(a), at.byteOffset, 0, rows, rows, inUnits]);
-    this.rt.split('matmul', 3, [at.byteOffset, this.inMemory(g), this.inMemory(dw), 0, inUnits, rows, units]);
+    this.sparseMatmul(at.byteOffset, this.inMemory(g), this.inMemory(dw), inUnits, rows, units);
+  }
+
+  /** out [m, n] = A [m, k] · B [k, n] for a sparse A (matmulSparse), addresses in this memory. */
+  private sparseMatmul(a: number, b: number, out: number, m: number, k: number, n: number): void {
+    const lists = this.scratchF32('sparse rows', 2 * k * this.rt.threads);
+    this.rt.split('matmulSparse', 3, [a, b, out, 0, m, k, n, lists.byteOffset, 0], 8);
   }
 
   // Convolutions: forward passes and ∂L/∂input split rows between threads; weight gradients split
@@ -139,14 +145,15 @@ export class WasmKernels implements Kernels {
   }
 
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void {
+    // Partial sums over a fixed number of row ranges, whatever the number of threads.
     const fp = lanes4(geom.outC);
-    const dwf = this.scratchF32('dwf', geom.inC * geom.kernel * geom.kernel * fp);
+    const dwf = this.scratchF32('dwf', SPIKE_GRAD_CHUNKS * geom.inC * geom.kernel * geom.kernel * fp);
     const tiles = this.tiles(geom.outH * geom.outW * fp);
     this.rt.split('convSpikesWeightGrad', 4, [
-      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, s.rows, 0, fp / 4, ...convArgs(geom),
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, s.rows, 0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom),
       this.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
-    ], 18);
-    unpackForward(dwf, geom, dw);
+    ], 19);
+    unpackForward(dwf, geom, dw, SPIKE_GRAD_CHUNKS);
   }
 
   convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void {
@@ -267,6 +274,9 @@ export class WasmKernels implements Kernels {
     return a.byteOffset;
   }
 }
+
+/** Row ranges of the event-driven conv weight gradient: its partial sums, split between threads. */
+const SPIKE_GRAD_CHUNKS = 8;
 
 function convArgs(g: ConvGeometry): number[] {
   return [g.inC, g.inH, g.inW, g.outC, g.outH, g.outW, g.kernel, g.stride, g.pad];

@@ -277,34 +277,41 @@ export function convBackInput(
   }
 }
 
-// dW of convSpikes for the output channels in lane groups [v0, v1) (4 channels each), over all
-// rows in order, so each sum runs in the same order however the lane groups are split.
+// dW of convSpikes, as `chunks` partial sums over fixed row ranges (chunk j: rows
+// [j·rows/chunks, (j+1)·rows/chunks)), for chunks [j0, j1): partial j at dwf + j·(inC·k·k·Fp)
+// floats, each row's spikes added in order. The caller sums the partials in chunk order, so the
+// result does not depend on how chunks are split between threads.
 export function convSpikesWeightGrad(
-  idx: usize, start: usize, len: usize, rows: i32, v0: i32, v1: i32,
+  idx: usize, start: usize, len: usize, rows: i32, j0: i32, j1: i32, chunks: i32,
   inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
   g: usize, dwf: usize, tiles: usize, part: i32,
 ): void {
   const fp = lanes4(outC);
+  const nv = fp >> 2;
   const positions = outH * outW;
   const tile = tiles + <usize>part * (<usize>(positions * fp) << 2);
   const plane = inH * inW;
   const byPlane = 1 / <f64>plane;
   const byRow = 1 / <f64>inW;
   const sliceBytes = <usize>(k * k * fp) << 2;
-  const c1 = min(v1 << 2, outC);
-  clearLanes(dwf, inC * k * k, fp, v0, v1);
-  clearLanes(tile, positions, fp, v0, v1);
-  for (let r = 0; r < rows; r++) {
-    const count = load<i32>(len + (<usize>r << 2));
-    if (count == 0) continue;
-    rowToTile(g + <usize>r * (<usize>(outC * positions) << 2), positions, v0 << 2, c1, fp, tile);
-    const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
-    for (let q = 0; q < count; q++) {
-      const i = load<i32>(list + (<usize>q << 2));
-      const c = quot(i, byPlane);
-      const iy = quot(i - c * plane, byRow);
-      const ix = i - c * plane - iy * inW;
-      scatterInput(iy, ix, k, s, pad, outH, outW, dwf + <usize>c * sliceBytes, tile, fp, v0, v1, 1, false, true);
+  const partialBytes = <usize>inC * sliceBytes;
+  clearLanes(tile, positions, fp, 0, nv);
+  for (let j = j0; j < j1; j++) {
+    const dw = dwf + <usize>j * partialBytes;
+    memory.fill(dw, 0, partialBytes);
+    const rEnd = <i32>((<i64>(j + 1) * rows) / chunks);
+    for (let r = <i32>((<i64>j * rows) / chunks); r < rEnd; r++) {
+      const count = load<i32>(len + (<usize>r << 2));
+      if (count == 0) continue;
+      rowToTile(g + <usize>r * (<usize>(outC * positions) << 2), positions, 0, outC, fp, tile);
+      const list = idx + (<usize>load<i32>(start + (<usize>r << 2)) << 2);
+      for (let q = 0; q < count; q++) {
+        const i = load<i32>(list + (<usize>q << 2));
+        const c = quot(i, byPlane);
+        const iy = quot(i - c * plane, byRow);
+        const ix = i - c * plane - iy * inW;
+        scatterInput(iy, ix, k, s, pad, outH, outW, dw + <usize>c * sliceBytes, tile, fp, 0, nv, 1, false, true);
+      }
     }
   }
 }
