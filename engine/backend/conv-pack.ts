@@ -7,17 +7,23 @@ import type { ConvGeometry } from './types';
  */
 export const lanes4 = (n: number): number => (n + 3) & ~3;
 
-/** wf[c][ky][kx][f] = W[f, c, ky, kx]: an input's tap rows across output channels (forward, dW). */
+/**
+ * wf[c][ky][k−1−kx][f] = W[f, c, ky, kx]: an input's tap rows across output channels, each kernel
+ * row reversed so that the outputs it feeds and its taps run in the same direction (forward, dW).
+ */
 export function packForward(w: Float32Array, g: ConvGeometry, wf: Float32Array): void {
   const fp = lanes4(g.outC);
   const taps = g.kernel * g.kernel;
   wf.fill(0, 0, g.inC * taps * fp);
   for (let f = 0; f < g.outC; f++) {
     for (let c = 0; c < g.inC; c++) {
-      for (let t = 0; t < taps; t++) wf[(c * taps + t) * fp + f] = w[(f * g.inC + c) * taps + t]!;
+      for (let t = 0; t < taps; t++) wf[(c * taps + reversedTap(t, g.kernel)) * fp + f] = w[(f * g.inC + c) * taps + t]!;
     }
   }
 }
+
+/** Tap ky·k + kx as ky·k + (k − 1 − kx). */
+const reversedTap = (t: number, k: number): number => t - (t % k) + (k - 1 - (t % k));
 
 /** wb[f][ky][kx][c] = W[f, c, ky, kx]: an output's tap rows across input channels (∂L/∂input). */
 export function packBackward(w: Float32Array, g: ConvGeometry, wb: Float32Array): void {
@@ -32,7 +38,7 @@ export function packBackward(w: Float32Array, g: ConvGeometry, wb: Float32Array)
 }
 
 /**
- * dW[f, c, ky, kx] = Σ_j dwf[j][c][ky][kx][f]: a gradient accumulated in the forward layout as
+ * dW[f, c, ky, kx] = Σ_j dwf[j][c][ky][k−1−kx][f]: a gradient accumulated in the forward layout as
  * `partials` partial sums, added in order and unpacked.
  */
 export function unpackForward(dwf: Float32Array, g: ConvGeometry, dw: Float32Array, partials = 1): void {
@@ -43,7 +49,7 @@ export function unpackForward(dwf: Float32Array, g: ConvGeometry, dw: Float32Arr
     for (let c = 0; c < g.inC; c++) {
       for (let t = 0; t < taps; t++) {
         let sum = 0;
-        for (let j = 0; j < partials; j++) sum += dwf[j * size + (c * taps + t) * fp + f]!;
+        for (let j = 0; j < partials; j++) sum += dwf[j * size + (c * taps + reversedTap(t, g.kernel)) * fp + f]!;
         dw[(f * g.inC + c) * taps + t] = sum;
       }
     }

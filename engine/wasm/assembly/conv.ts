@@ -6,49 +6,43 @@
 // into the channel-major output row. `part` picks the calling thread's tile.
 //
 // Weights arrive repacked by the caller (engine/backend/conv-pack.ts):
-//   forward  wf [inC][k][k][Fp]   = W[f, c, ky, kx]    (Fp = outC rounded up to 4, zero lanes)
+//   forward  wf [inC][k][k][Fp]   = W[f, c, ky, k−1−kx] (Fp = outC rounded up to 4, zero lanes)
 //   backward wb [outC][k][k][Cp]  = W[f, c, ky, kx]    (Cp = inC rounded up to 4)
-//   gradient dwf [inC][k][k][Fp], unpacked by the caller.
+//   gradients dwf [inC][k][k][Fp] (kx reversed, like wf) and dwb [outC][k][k][Cp], unpacked by the caller.
 
 @inline function lanes4(n: i32): i32 {
   return (n + 3) & ~3;
 }
 
-// dst[0 … 4·nv) += src[0 … 4·nv); 16 channels (a common width) in straight-line code.
-@inline function addVec(dst: usize, src: usize, nv: i32): void {
-  if (nv == 4) {
-    const a0 = f32x4.add(v128.load(dst, 0), v128.load(src, 0));
-    const a1 = f32x4.add(v128.load(dst, 16), v128.load(src, 16));
-    const a2 = f32x4.add(v128.load(dst, 32), v128.load(src, 32));
-    const a3 = f32x4.add(v128.load(dst, 48), v128.load(src, 48));
-    v128.store(dst, a0, 0); v128.store(dst, a1, 16); v128.store(dst, a2, 32); v128.store(dst, a3, 48);
-    return;
+// dst[0 … 4n) += src[0 … 4n): a run of n lane groups, four per step.
+@inline function addRun(dst: usize, src: usize, n: i32): void {
+  let v = 0;
+  for (; v + 4 <= n; v += 4) {
+    const at = <usize>v << 4;
+    const a0 = f32x4.add(v128.load(dst + at, 0), v128.load(src + at, 0));
+    const a1 = f32x4.add(v128.load(dst + at, 16), v128.load(src + at, 16));
+    const a2 = f32x4.add(v128.load(dst + at, 32), v128.load(src + at, 32));
+    const a3 = f32x4.add(v128.load(dst + at, 48), v128.load(src + at, 48));
+    v128.store(dst + at, a0, 0); v128.store(dst + at, a1, 16); v128.store(dst + at, a2, 32); v128.store(dst + at, a3, 48);
   }
-  for (let v = 0; v < nv; v++) {
+  for (; v < n; v++) {
     const at = <usize>v << 4;
     v128.store(dst + at, f32x4.add(v128.load(dst + at), v128.load(src + at)));
   }
 }
 
-// dst[0 … 4·nv) += s · src[0 … 4·nv), two lane groups per iteration; 16 channels straight-line.
-@inline function addScaledVec(dst: usize, src: usize, s: v128, nv: i32): void {
-  if (nv == 4) {
-    const a0 = f32x4.add(v128.load(dst, 0), f32x4.mul(s, v128.load(src, 0)));
-    const a1 = f32x4.add(v128.load(dst, 16), f32x4.mul(s, v128.load(src, 16)));
-    const a2 = f32x4.add(v128.load(dst, 32), f32x4.mul(s, v128.load(src, 32)));
-    const a3 = f32x4.add(v128.load(dst, 48), f32x4.mul(s, v128.load(src, 48)));
-    v128.store(dst, a0, 0); v128.store(dst, a1, 16); v128.store(dst, a2, 32); v128.store(dst, a3, 48);
-    return;
-  }
+// dst[0 … 4n) += s · src[0 … 4n): a run of n lane groups, four per step.
+@inline function addScaledRun(dst: usize, src: usize, s: v128, n: i32): void {
   let v = 0;
-  for (; v + 2 <= nv; v += 2) {
+  for (; v + 4 <= n; v += 4) {
     const at = <usize>v << 4;
-    const a = f32x4.add(v128.load(dst + at), f32x4.mul(s, v128.load(src + at)));
-    const b = f32x4.add(v128.load(dst + at, 16), f32x4.mul(s, v128.load(src + at, 16)));
-    v128.store(dst + at, a);
-    v128.store(dst + at, b, 16);
+    const a0 = f32x4.add(v128.load(dst + at, 0), f32x4.mul(s, v128.load(src + at, 0)));
+    const a1 = f32x4.add(v128.load(dst + at, 16), f32x4.mul(s, v128.load(src + at, 16)));
+    const a2 = f32x4.add(v128.load(dst + at, 32), f32x4.mul(s, v128.load(src + at, 32)));
+    const a3 = f32x4.add(v128.load(dst + at, 48), f32x4.mul(s, v128.load(src + at, 48)));
+    v128.store(dst + at, a0, 0); v128.store(dst + at, a1, 16); v128.store(dst + at, a2, 32); v128.store(dst + at, a3, 48);
   }
-  if (v < nv) {
+  for (; v < n; v++) {
     const at = <usize>v << 4;
     v128.store(dst + at, f32x4.add(v128.load(dst + at), f32x4.mul(s, v128.load(src + at))));
   }
@@ -127,17 +121,33 @@ function rowToTile(row: usize, n: i32, c0: i32, c1: i32, lanes: i32, tile: usize
 }
 
 // The outputs an input at (iy, ix) reaches: tap (ky, kx) feeds output (oy, ox) with
-// oy·s + ky − pad = iy. `scatterInput` visits them all and adds tap rows of `taps` (a [k][k][lanes]
-// block: the input's channel slice of wf) into the tile rows of those outputs, or the reverse when
-// `intoTaps` is set (weight gradients: dW tap row += tile row at the output). Only lane groups
-// [v0, v1) are touched. The taps of one input are ky ≡ y (mod s), stepping by s while oy steps
-// down by 1: one division per input, none per tap.
+// oy·s + ky − pad = iy. `scatterInput` adds the input's tap rows of `taps` (its channel's [k][k]
+// block of wf, kx stored reversed) into the tile rows of those outputs, or the reverse when
+// `intoTaps` is set (weight gradients: tap row += tile row). With stride 1 the outputs of one
+// kernel row are neighbours and, kx being reversed, so are their tap rows: one contiguous run of
+// adds per kernel row. Other strides step tap by tap (ky ≡ y mod s, oy one down per s).
 @inline function scatterInput(
   iy: i32, ix: i32, k: i32, s: i32, pad: i32, outH: i32, outW: i32,
-  taps: usize, tile: usize, lanes: i32, v0: i32, v1: i32, scale: f32, scaled: bool, intoTaps: bool,
+  taps: usize, tile: usize, lanes: i32, scale: f32, scaled: bool, intoTaps: bool,
 ): void {
   const y = iy + pad;
   const x = ix + pad;
+  const rowBytes = <usize>lanes << 2;
+  const nv = lanes >> 2;
+  const sv = f32x4.splat(scale);
+  if (s == 1) {
+    const kxLo = max(0, x - outW + 1);
+    const kxHi = min(k - 1, x);
+    if (kxLo > kxHi) return;
+    const n = (kxHi - kxLo + 1) * nv;
+    const kyHi = min(k - 1, y);
+    for (let ky = max(0, y - outH + 1); ky <= kyHi; ky++) {
+      const t = taps + <usize>(ky * k + k - 1 - kxHi) * rowBytes;
+      const o = tile + <usize>((y - ky) * outW + x - kxHi) * rowBytes;
+      runOf(o, t, sv, n, scaled, intoTaps);
+    }
+    return;
+  }
   const ky0 = y % s;
   const kx0 = x % s;
   const oyTop = (y - ky0) / s;
@@ -145,25 +155,23 @@ function rowToTile(row: usize, n: i32, c0: i32, c1: i32, lanes: i32, tile: usize
   // Skip the taps whose output lies beyond the map's bottom or right edge.
   const skipY = max(0, oyTop - outH + 1);
   const skipX = max(0, oxTop - outW + 1);
-  const rowBytes = <usize>lanes << 2;
-  const first = <usize>v0 << 4;
-  const nv = v1 - v0;
-  const sv = f32x4.splat(scale);
   for (let ky = ky0 + skipY * s, oy = oyTop - skipY; ky < k && oy >= 0; ky += s, oy--) {
-    let t = taps + <usize>(ky * k + kx0 + skipX * s) * rowBytes + first;
-    let o = tile + <usize>(oy * outW + oxTop - skipX) * rowBytes + first;
-    const tapStep = <usize>s * rowBytes;
-    for (let kx = kx0 + skipX * s, ox = oxTop - skipX; kx < k && ox >= 0; kx += s, ox--) {
-      if (intoTaps) {
-        if (scaled) addScaledVec(t, o, sv, nv);
-        else addVec(t, o, nv);
-      } else {
-        if (scaled) addScaledVec(o, t, sv, nv);
-        else addVec(o, t, nv);
-      }
-      t += tapStep;
+    let o = tile + <usize>(oy * outW + oxTop - skipX) * rowBytes;
+    for (let kx = kx0 + skipX * s; kx < k && o >= tile + <usize>(oy * outW) * rowBytes; kx += s) {
+      runOf(o, taps + <usize>(ky * k + k - 1 - kx) * rowBytes, sv, nv, scaled, intoTaps);
       o -= rowBytes;
     }
+  }
+}
+
+// The run of adds scatterInput asks for: into the tile or into the taps, scaled or not.
+@inline function runOf(o: usize, t: usize, sv: v128, n: i32, scaled: bool, intoTaps: bool): void {
+  if (intoTaps) {
+    if (scaled) addScaledRun(t, o, sv, n);
+    else addRun(t, o, n);
+  } else {
+    if (scaled) addScaledRun(o, t, sv, n);
+    else addRun(o, t, n);
   }
 }
 
@@ -196,7 +204,7 @@ export function convSpikes(
       const c = quot(i, byPlane);
       const iy = quot(i - c * plane, byRow);
       const ix = i - c * plane - iy * inW;
-      scatterInput(iy, ix, k, s, pad, outH, outW, wf + <usize>c * sliceBytes, tile, fp, 0, fp >> 2, 1, false, false);
+      scatterInput(iy, ix, k, s, pad, outH, outW, wf + <usize>c * sliceBytes, tile, fp, 1, false, false);
     }
     tileToRow(tile, fp, positions, outC, out + <usize>r * (<usize>(outC * positions) << 2));
   }
@@ -223,7 +231,7 @@ export function convDense(
           const v = load<f32>(at);
           at += 4;
           if (v == 0) continue;
-          scatterInput(iy, ix, k, s, pad, outH, outW, taps, tile, fp, 0, fp >> 2, v, true, false);
+          scatterInput(iy, ix, k, s, pad, outH, outW, taps, tile, fp, v, true, false);
         }
       }
     }
@@ -262,13 +270,9 @@ export function convBackInput(
           const kxLo = max(0, -x0);
           const kxEnd = min(k, inW - x0);
           for (let ky = max(0, -y0); ky < kyEnd; ky++) {
-            let t = slice + <usize>(ky * k + kxLo) * rowBytes;
-            let o = tile + <usize>((y0 + ky) * inW + x0 + kxLo) * rowBytes;
-            for (let kx = kxLo; kx < kxEnd; kx++) {
-              addScaledVec(o, t, sv, nv);
-              t += rowBytes;
-              o += rowBytes;
-            }
+            const t = slice + <usize>(ky * k + kxLo) * rowBytes;
+            const o = tile + <usize>((y0 + ky) * inW + x0 + kxLo) * rowBytes;
+            addScaledRun(o, t, sv, (kxEnd - kxLo) * nv);
           }
         }
       }
@@ -310,7 +314,7 @@ export function convSpikesWeightGrad(
         const c = quot(i, byPlane);
         const iy = quot(i - c * plane, byRow);
         const ix = i - c * plane - iy * inW;
-        scatterInput(iy, ix, k, s, pad, outH, outW, dw + <usize>c * sliceBytes, tile, fp, 0, nv, 1, false, true);
+        scatterInput(iy, ix, k, s, pad, outH, outW, dw + <usize>c * sliceBytes, tile, fp, 1, false, true);
       }
     }
   }
@@ -352,13 +356,9 @@ export function convDenseWeightGrad(
           const kxLo = max(0, -x0);
           const kxEnd = min(k, inW - x0);
           for (let ky = max(0, -y0); ky < kyEnd; ky++) {
-            let t = slice + <usize>(ky * k + kxLo) * rowBytes;
-            let o = tile + <usize>((y0 + ky) * inW + x0 + kxLo) * rowBytes;
-            for (let kx = kxLo; kx < kxEnd; kx++) {
-              addScaledVec(t, o, sv, nv);
-              t += rowBytes;
-              o += rowBytes;
-            }
+            const t = slice + <usize>(ky * k + kxLo) * rowBytes;
+            const o = tile + <usize>((y0 + ky) * inW + x0 + kxLo) * rowBytes;
+            addScaledRun(t, o, sv, (kxEnd - kxLo) * nv);
           }
         }
       }
