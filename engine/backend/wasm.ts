@@ -100,7 +100,8 @@ export class WasmKernels implements Kernels {
   backpropInput(g: Float32Array, w: Float32Array, rows: number, inUnits: number, units: number, out: Float32Array): void {
     const wt = this.scratchF32('wT', inUnits * units);
     this.rt.split('transpose', 2, [this.inMemory(w), wt.byteOffset, 0, inUnits, inUnits, units]);
-    this.rt.split('matmul', 3, [this.inMemory(g), wt.byteOffset, out.byteOffset, 0, rows, units, inUnits]);
+    // ε is mostly exact zeros (the surrogate's window): list each row's non-zeros, then gather.
+    this.sparseMatmul(this.inMemory(g), wt.byteOffset, this.inMemory(out), rows, units, inUnits);
   }
 
   denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array): void {
