@@ -33,6 +33,7 @@ const CONVS: [string, ConvGeometry][] = [
   ['2→17 channels, 12×12, k5, valid', conv(2, 12, 12, 17, 5, 1, 0)],
   ['6→10 channels, 11×10, k4, stride 2, pad 0 (a row and column left over)', conv(6, 11, 10, 10, 4, 2, 0)],
   ['4→6 channels, 5×5, k1', conv(4, 5, 5, 6, 1, 1, 0)],
+  ['2→3 channels, 4×4, k5, pad 2 (a kernel larger than the map)', conv(2, 4, 4, 3, 5, 1, 2)],
   ['15→40 channels, 12×12, k5 (the Table V net\'s second convolution)', conv(15, 12, 12, 40, 5, 1, 0)],
 ];
 const POOLS: [string, PoolGeometry][] = [

@@ -3,6 +3,8 @@ import type { Kernels } from '../../../engine/backend/types';
 import type { ImageDataset } from '../../../engine/data/dataset';
 import { loadMnist } from '../../../engine/data/mnist-node';
 import type { ModelSpec } from '../../../engine/spec/types';
+import { TrainingSession } from '../../../engine/train/session';
+import { ImageSource } from '../../../engine/train/sources';
 import { train } from '../../../engine/train/trainer';
 import { NODE_BACKENDS, firstBitDifference } from '../backend/node-backends';
 
@@ -76,5 +78,27 @@ describe('a spiking CNN on real MNIST', () => {
   it('wasm on 1 and on 2 threads trains to bit-identical weights', async () => {
     const [one, two] = [await cached('wasm (1 thread)'), await cached('wasm (2 threads)')];
     one.params.forEach((p, i) => expect(firstBitDifference(two.params[i], p), `tensor ${i}`).toBe(-1));
+  });
+
+  it('a run resumed from a mid-epoch checkpoint ends bit-identical to an uninterrupted one', async () => {
+    const kernels = await NODE_BACKENDS[1][1]();
+    try {
+      const small = { train: new ImageSource({ ...data.train, count: 250 }), test: new ImageSource({ ...data.test, count: 50 }) };
+      const options = { epochs: 2, steps: 4, batchSize: 50, initGain: 4, seed: 5 };
+      const finish = (s: TrainingSession) => {
+        while (!s.finished) {
+          while (!s.epochComplete) s.runBatch();
+          s.finishEpoch();
+        }
+        return s.net.params().map((p) => p.value.slice());
+      };
+      const want = finish(new TrainingSession(SPEC, options, small, kernels));
+      const first = new TrainingSession(SPEC, options, small, kernels);
+      for (let i = 0; i < 3; i++) first.runBatch();
+      const got = finish(TrainingSession.fromCheckpoint(first.checkpoint(), small, kernels));
+      want.forEach((p, i) => expect(firstBitDifference(got[i], p), `tensor ${i}`).toBe(-1));
+    } finally {
+      kernels.dispose();
+    }
   });
 });
