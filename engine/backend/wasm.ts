@@ -115,10 +115,12 @@ export class WasmKernels implements Kernels {
     this.sparseMatmul(at.byteOffset, this.inMemory(g), this.inMemory(dw), inUnits, rows, units);
   }
 
-  /** out [m, n] = A [m, k] · B [k, n] for a sparse A (matmulSparse), addresses in this memory. */
+  /** out [m, n] = A [m, k] · B [k, n] for a sparse A (listNonZeros, gatherRows), addresses in this memory. */
   private sparseMatmul(a: number, b: number, out: number, m: number, k: number, n: number): void {
-    const lists = this.scratchF32('sparse rows', 2 * k * this.rt.threads);
-    this.rt.split('matmulSparse', 3, [a, b, out, 0, m, k, n, lists.byteOffset, 0], 8);
+    const lists = this.scratchF32('sparse rows', 2 * m * k);
+    const counts = this.scratchF32('sparse counts', m);
+    this.rt.split('listNonZeros', 1, [a, 0, m, k, lists.byteOffset, counts.byteOffset]);
+    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / 32)]);
   }
 
   // Convolutions: forward passes and ∂L/∂input split rows between threads; weight gradients split
