@@ -123,9 +123,9 @@ export class WasmKernels implements Kernels {
     this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / 32)]);
   }
 
-  // Convolutions: forward passes and ∂L/∂input split rows between threads; weight gradients split
-  // output channels (4 at a time), each summed over every row in order, so results never depend
-  // on the number of threads.
+  // Convolutions: forward passes and ∂L/∂input split rows between threads; the weight gradient of
+  // analog input splits filters, each summed over every row in order, and that of spikes sums a
+  // fixed number of row ranges added in order: results never depend on the number of threads.
   convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
     const wf = this.packedWeights(w, geom, 'forward');
     const tiles = this.tiles(geom.outH * geom.outW * lanes4(geom.outC));
