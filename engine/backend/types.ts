@@ -21,10 +21,38 @@ export interface Kernels {
   spikeWeightGrad(s: SpikeLists, g: Float32Array, units: number, dw: Float32Array): void;
   /** out = g · Wᵀ: ∂L/∂o of the layer below, g [rows, units], W [in, units], out [rows, in]. */
   backpropInput(g: Float32Array, w: Float32Array, rows: number, inUnits: number, units: number, out: Float32Array): void;
+  /** out = A · W, A analog [rows, in] (a pooling layer's output), W [in, units]. */
+  denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array): void;
+  /** dW = Aᵀ · g, A analog [rows, in], g [rows, units]. */
+  denseWeightGrad(a: Float32Array, g: Float32Array, rows: number, inUnits: number, units: number, dw: Float32Array): void;
+
+  /**
+   * Event-driven convolution of binary spikes (ConvGeometry): each input spike adds its kernel
+   * slice W[:, c, ·, ·] into the output, no multiplies, work ∝ spikes. out [rows, outC·outH·outW].
+   */
+  convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void;
+  /** dW of convSpikes: for each input spike, the output-gradient patch it saw is added into dW. */
+  convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void;
+  /** Convolution of analog inputs x [rows, inC·inH·inW] (zeros skipped). */
+  conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void;
+  /** dW of conv: dW[f, c, ky, kx] = Σ_r,oy,ox g[r, f, oy, ox] · x[r, c, oy·s + ky − p, ox·s + kx − p]. */
+  convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void;
+  /** ∂L/∂input of either convolution (the transposed convolution of g by W): out [rows, inC·inH·inW]. */
+  convBackpropInput(g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void;
+
+  /** Average pooling of binary spikes into analog means, out [rows, channels·outH·outW]. */
+  avgPoolSpikes(s: SpikeLists, geom: PoolGeometry, out: Float32Array): void;
+  /** Average pooling of analog values x [rows, channels·inH·inW]. */
+  avgPool(x: Float32Array, rows: number, geom: PoolGeometry, out: Float32Array): void;
+  /** ∂L/∂input of average pooling: each input gets g/kernel² from every window it lies in (0 if none). */
+  avgPoolBackprop(g: Float32Array, rows: number, geom: PoolGeometry, out: Float32Array): void;
+
   /** Fused LIF forward scan, in place (x → u); spikes of each row into `spikes`. */
   lifForward(xu: Float32Array, bias: Float32Array, lif: LifScan, spikes: SpikeLists): void;
   /** Fused LIF backward scan, in place (∂L/∂o → ε = ∂L/∂u), see MATH.md. */
   lifBackward(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode): void;
+  /** out[c] = Σ_r,p a[r, c, p] for a [rows, channels, positions]: a conv layer's bias gradient. */
+  channelSums(a: Float32Array, rows: number, channels: number, positions: number, out: Float32Array): void;
   /** out[c] = Σ_r a[r, c]. */
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** p ← p − lr·g (engine/optim/updates.ts). */
@@ -35,6 +63,38 @@ export interface Kernels {
 }
 
 export type BackendFamily = 'wasm' | 'tfjs';
+
+/**
+ * A convolution's geometry (engine/spec/infer.ts works it out). Maps are channel-major per row,
+ * input [inC, inH, inW], output [outC, outH, outW]; W is [outC, inC, kernel, kernel] and
+ *   out[f, oy, ox] = Σ_c,ky,kx W[f, c, ky, kx] · in[c, oy·stride + ky − pad, ox·stride + kx − pad]
+ * with zeros outside the input; outH = ⌊(inH + 2·pad − kernel) / stride⌋ + 1, likewise outW.
+ */
+export interface ConvGeometry {
+  inC: number;
+  inH: number;
+  inW: number;
+  outC: number;
+  outH: number;
+  outW: number;
+  kernel: number;
+  stride: number;
+  pad: number;
+}
+
+/**
+ * Average pooling over [channels, inH, inW] per row: out[c, oy, ox] is the mean of the kernel×kernel
+ * window at (oy·stride, ox·stride); outH = ⌊(inH − kernel) / stride⌋ + 1, likewise outW.
+ */
+export interface PoolGeometry {
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  kernel: number;
+  stride: number;
+}
 
 /**
  * Binary matrix as per-row index lists of capacity `cols` (row r's entries at idx[start[r]…]).

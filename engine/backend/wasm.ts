@@ -1,5 +1,6 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
-import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from './types';
+import { lanes4, packBackward, packForward, unpackBackward, unpackForward } from './conv-pack';
+import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeLists } from './types';
 
 interface ColumnLists {
   idx: Int32Array;
@@ -18,6 +19,7 @@ export class WasmKernels implements Kernels {
   private readonly rt: WasmRuntime;
   private scratch = new Map<string, { buf: Float32Array; size: number }>();
   private colLists = new Map<number, ColumnLists>();
+  private maps = new Map<string, Int32Array>();
 
   constructor(threads = 1, spawn?: SpawnKernelThread) {
     this.rt = new WasmRuntime(threads, spawn);
@@ -98,7 +100,127 @@ export class WasmKernels implements Kernels {
   backpropInput(g: Float32Array, w: Float32Array, rows: number, inUnits: number, units: number, out: Float32Array): void {
     const wt = this.scratchF32('wT', inUnits * units);
     this.rt.split('transpose', 2, [this.inMemory(w), wt.byteOffset, 0, inUnits, inUnits, units]);
-    this.rt.split('matmul', 3, [this.inMemory(g), wt.byteOffset, out.byteOffset, 0, rows, units, inUnits]);
+    // ε is mostly exact zeros (the surrogate's window): list each row's non-zeros, then gather.
+    this.sparseMatmul(this.inMemory(g), wt.byteOffset, this.inMemory(out), rows, units, inUnits);
+  }
+
+  denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array): void {
+    this.sparseMatmul(this.inMemory(a), this.inMemory(w), this.inMemory(out), rows, inUnits, units);
+  }
+
+  denseWeightGrad(a: Float32Array, g: Float32Array, rows: number, inUnits: number, units: number, dw: Float32Array): void {
+    // dW = Aᵀ·g with Aᵀ explicit: each thread owns whole rows of dW, summed over A's rows in order.
+    const at = this.scratchF32('aT', rows * inUnits);
+    this.rt.split('transpose', 2, [this.inMemory(a), at.byteOffset, 0, rows, rows, inUnits]);
+    this.sparseMatmul(at.byteOffset, this.inMemory(g), this.inMemory(dw), inUnits, rows, units);
+  }
+
+  /** out [m, n] = A [m, k] · B [k, n] for a sparse A (listNonZeros, gatherRows), addresses in this memory. */
+  private sparseMatmul(a: number, b: number, out: number, m: number, k: number, n: number): void {
+    const lists = this.scratchF32('sparse rows', 2 * m * k);
+    const counts = this.scratchF32('sparse counts', m);
+    this.rt.split('listNonZeros', 1, [a, 0, m, k, lists.byteOffset, counts.byteOffset]);
+    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / 32)]);
+  }
+
+  // Convolutions: forward passes and ∂L/∂input split rows between threads; the weight gradient of
+  // analog input splits filters, each summed over every row in order, and that of spikes sums a
+  // fixed number of row ranges added in order: results never depend on the number of threads.
+  convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
+    const wf = this.packedWeights(w, geom, 'forward');
+    const tiles = this.tiles(geom.outH * geom.outW * lanes4(geom.outC));
+    this.rt.split('convSpikes', 3, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...convArgs(geom),
+      wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0,
+    ], 17);
+  }
+
+  conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
+    const wf = this.packedWeights(w, geom, 'forward');
+    const tiles = this.tiles(geom.outH * geom.outW * lanes4(geom.outC));
+    this.rt.split('convDense', 1, [this.inMemory(x), 0, rows, ...convArgs(geom), wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0], 15);
+  }
+
+  convBackpropInput(g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void {
+    const wb = this.packedWeights(w, geom, 'backward');
+    const tiles = this.tiles(geom.inH * geom.inW * lanes4(geom.inC));
+    this.rt.split('convBackInput', 1, [this.inMemory(g), 0, rows, ...convArgs(geom), wb.byteOffset, this.inMemory(out), tiles.byteOffset, 0], 15);
+  }
+
+  convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void {
+    // Partial sums over a fixed number of row ranges, whatever the number of threads.
+    const fp = lanes4(geom.outC);
+    const dwf = this.scratchF32('dwf', SPIKE_GRAD_CHUNKS * geom.inC * geom.kernel * geom.kernel * fp);
+    const tiles = this.tiles(geom.outH * geom.outW * fp);
+    this.rt.split('convSpikesWeightGrad', 4, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, s.rows, 0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom),
+      this.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
+    ], 19);
+    unpackForward(dwf, geom, dw, SPIKE_GRAD_CHUNKS);
+  }
+
+  convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void {
+    const cp = lanes4(geom.inC);
+    const dwb = this.scratchF32('dwb', geom.outC * geom.kernel * geom.kernel * cp);
+    const tiles = this.tiles(geom.inH * geom.inW * cp);
+    this.rt.split('convDenseWeightGrad', 2, [
+      this.inMemory(x), rows, 0, geom.outC, ...convArgs(geom), this.inMemory(g), dwb.byteOffset, tiles.byteOffset, 0,
+    ], 16);
+    unpackBackward(dwb, geom, dw);
+  }
+
+  avgPoolSpikes(s: SpikeLists, geom: PoolGeometry, out: Float32Array): void {
+    this.rt.split('poolSpikes', 3, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...poolArgs(geom), this.inMemory(out), this.windowMap(geom),
+    ]);
+  }
+
+  /** For non-overlapping windows, each input unit's window (−1: none); 0 (no map) otherwise. */
+  private windowMap(g: PoolGeometry): number {
+    if (g.kernel > g.stride) return 0;
+    const key = `pool ${poolArgs(g).join(' ')}`;
+    let map = this.maps.get(key);
+    if (!map) {
+      map = this.rt.i32(g.channels * g.inH * g.inW).fill(-1);
+      for (let c = 0; c < g.channels; c++) {
+        for (let y = 0; y < Math.min(g.inH, g.outH * g.stride); y++) {
+          for (let x = 0; x < Math.min(g.inW, g.outW * g.stride); x++) {
+            const [oy, ox] = [Math.floor(y / g.stride), Math.floor(x / g.stride)];
+            if (y - oy * g.stride < g.kernel && x - ox * g.stride < g.kernel) {
+              map[(c * g.inH + y) * g.inW + x] = (c * g.outH + oy) * g.outW + ox;
+            }
+          }
+        }
+      }
+      this.maps.set(key, map);
+    }
+    return map.byteOffset;
+  }
+
+  avgPool(x: Float32Array, rows: number, geom: PoolGeometry, out: Float32Array): void {
+    this.rt.split('poolDense', 1, [this.inMemory(x), 0, rows, ...poolArgs(geom), this.inMemory(out)]);
+  }
+
+  avgPoolBackprop(g: Float32Array, rows: number, geom: PoolGeometry, out: Float32Array): void {
+    this.rt.split('poolBack', 1, [this.inMemory(g), 0, rows, ...poolArgs(geom), this.inMemory(out)]);
+  }
+
+  /** W repacked for the conv kernels (engine/backend/conv-pack.ts), in scratch memory. */
+  private packedWeights(w: Float32Array, geom: ConvGeometry, layout: 'forward' | 'backward'): Float32Array {
+    const taps = geom.kernel * geom.kernel;
+    if (layout === 'forward') {
+      const wf = this.scratchF32('wf', geom.inC * taps * lanes4(geom.outC));
+      packForward(w, geom, wf);
+      return wf;
+    }
+    const wb = this.scratchF32('wb', geom.outC * taps * lanes4(geom.inC));
+    packBackward(w, geom, wb);
+    return wb;
+  }
+
+  /** One scratch tile of `floats` per thread. */
+  private tiles(floats: number): Float32Array {
+    return this.scratchF32('tiles', floats * this.rt.threads);
   }
 
   lifForward(xu: Float32Array, bias: Float32Array, lif: LifScan, spikes: SpikeLists): void {
@@ -113,6 +235,10 @@ export class WasmKernels implements Kernels {
       this.inMemory(u), this.inMemory(g), lif.steps, lif.batch, lif.units, 0, lif.batch,
       lif.vth, lif.decay, lif.surrogateId, lif.width, mode.resetPath ? 1 : 0, mode.leakPath ? 1 : 0,
     ]);
+  }
+
+  channelSums(a: Float32Array, rows: number, channels: number, positions: number, out: Float32Array): void {
+    this.rt.split('channelSums', 2, [this.inMemory(a), this.inMemory(out), 0, channels, rows, channels, positions]);
   }
 
   columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
@@ -150,4 +276,15 @@ export class WasmKernels implements Kernels {
     }
     return a.byteOffset;
   }
+}
+
+/** Row ranges of the event-driven conv weight gradient: its partial sums, split between threads. */
+const SPIKE_GRAD_CHUNKS = 8;
+
+function convArgs(g: ConvGeometry): number[] {
+  return [g.inC, g.inH, g.inW, g.outC, g.outH, g.outW, g.kernel, g.stride, g.pad];
+}
+
+function poolArgs(g: PoolGeometry): number[] {
+  return [g.channels, g.inH, g.inW, g.outH, g.outW, g.kernel, g.stride];
 }

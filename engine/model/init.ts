@@ -1,3 +1,4 @@
+import type { ConvGeometry } from '../backend/types';
 import { unknownName } from '../errors';
 import type { Rng } from '../rng';
 
@@ -10,7 +11,7 @@ import type { Rng } from '../rng';
 export type InitName = 'paper' | 'uniform' | 'glorot';
 export const INIT_NAMES: readonly InitName[] = ['paper', 'uniform', 'glorot'];
 
-export function initWeights(name: string, w: Float32Array, inUnits: number, units: number, rng: Rng): void {
+export function initWeights(name: string, w: Float32Array, inUnits: number, units: number, rng: Rng, fanOut = units): void {
   switch (name) {
     case 'paper': {
       for (let k = 0; k < w.length; k++) w[k] = 2 * rng.uniform() - 1;
@@ -25,7 +26,7 @@ export function initWeights(name: string, w: Float32Array, inUnits: number, unit
     case 'uniform':
       return fillUniform(w, 1 / Math.sqrt(inUnits), rng);
     case 'glorot':
-      return fillUniform(w, Math.sqrt(6 / (inUnits + units)), rng);
+      return fillUniform(w, Math.sqrt(6 / (inUnits + fanOut)), rng);
     default:
       throw unknownName('initialiser', name, INIT_NAMES);
   }
@@ -33,4 +34,18 @@ export function initWeights(name: string, w: Float32Array, inUnits: number, unit
 
 function fillUniform(w: Float32Array, limit: number, rng: Rng): void {
   for (let k = 0; k < w.length; k++) w[k] = (2 * rng.uniform() - 1) * limit;
+}
+
+/**
+ * A convolution's W [F, C, k, k]: each filter is one neuron type whose C·k·k incoming weights are
+ * drawn as a dense layer's column would be (for `paper`, scaled to unit L2 norm per filter);
+ * glorot's fan-out is F·k·k, as in Keras and PyTorch.
+ */
+export function initConvWeights(name: string, w: Float32Array, g: ConvGeometry, rng: Rng): void {
+  const fanIn = g.inC * g.kernel * g.kernel;
+  const columns = new Float32Array(fanIn * g.outC);
+  initWeights(name, columns, fanIn, g.outC, rng, g.outC * g.kernel * g.kernel);
+  for (let f = 0; f < g.outC; f++) {
+    for (let i = 0; i < fanIn; i++) w[f * fanIn + i] = columns[i * g.outC + f]!;
+  }
 }

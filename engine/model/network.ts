@@ -1,9 +1,10 @@
-import type { BernoulliCode, GradMode, Kernels, LifScan, SpikeLists } from '../backend/types';
+import type { BernoulliCode, GradMode, Kernels, SpikeLists } from '../backend/types';
 import { EngineError, unknownName } from '../errors';
 import type { Rng } from '../rng';
-import type { LifLayerPlan, ModelPlan } from '../spec/infer';
+import type { ModelPlan } from '../spec/infer';
 import type { Param } from '../optim/optimizer';
-import { initWeights } from './init';
+import { initConvWeights, initWeights } from './init';
+import { LifLayer, PoolLayer, type Activity, type Stage } from './layers';
 import { prepareBernoulli } from '../encode/bernoulli';
 
 /** Which temporal terms the backward pass keeps (MATH.md "Backward"). */
@@ -25,30 +26,22 @@ export interface SampleActivity {
   layers: { units: number; vth: number; spikes: Uint8Array; membrane: Float32Array }[];
 }
 
-/** A LIF layer's parameters, gradients and the activity kept for the backward pass. */
-interface LayerState {
-  plan: LifLayerPlan;
-  w: Float32Array;
-  b: Float32Array;
-  dw: Float32Array;
-  db: Float32Array;
-  /** x, then u, for all T·batch rows. */
-  u: Float32Array;
-  /** ∂L/∂o, then ε = ∂L/∂u. */
-  g: Float32Array;
-  spikes: SpikeLists;
-}
-
 /**
- * A spiking network of LIF layers run multi-step and time-major (MATH.md): per layer one
- * spike-driven matmul for all T steps, then the fused LIF scan; backward runs the scans in reverse.
- * Buffers are sized once for (steps, maxBatch) in the backend's memory and reused every batch.
+ * A spiking network run multi-step and time-major (MATH.md): a chain of stages (engine/model/
+ * layers.ts), each LIF layer one synaptic op for all T steps (a spike-driven matmul or
+ * convolution), then the fused LIF scan; pooling layers in between are linear. Backward runs the
+ * chain in reverse. Buffers are sized once for (steps, maxBatch) in the backend's memory and
+ * reused every batch.
  */
 export class SpikingNetwork {
-  readonly layers: LayerState[];
+  /** The LIF layers, in order (parameters, firing rates and activity are theirs). */
+  readonly layers: LifLayer[];
+  readonly stages: Stage[];
   readonly input: SpikeLists;
   readonly counts: Float32Array;
   private readonly code: BernoulliCode;
+  /** Each stage's output in the last forward pass, kept for the backward pass. */
+  private readonly outputs: Activity[] = [];
   private batch = 0;
 
   constructor(readonly plan: ModelPlan, readonly kernels: Kernels, readonly steps: number, readonly maxBatch: number) {
@@ -64,16 +57,8 @@ export class SpikingNetwork {
       nonZero: k.allocI32(maxBatch * plan.inputSize),
       nonZeroLen: k.allocI32(maxBatch),
     };
-    this.layers = plan.layers.map((p) => ({
-      plan: p,
-      w: k.allocF32(p.inUnits * p.units),
-      b: k.allocF32(p.units),
-      dw: k.allocF32(p.inUnits * p.units),
-      db: k.allocF32(p.units),
-      u: k.allocF32(rows * p.units),
-      g: k.allocF32(rows * p.units),
-      spikes: k.spikeLists(rows, p.units),
-    }));
+    this.stages = plan.stages.map((p) => (p.kind === 'avgpool' ? new PoolLayer(p, k, rows) : new LifLayer(p, k, rows)));
+    this.layers = this.stages.filter((s): s is LifLayer => s instanceof LifLayer);
     this.counts = new Float32Array(maxBatch * plan.classes);
   }
 
@@ -87,7 +72,8 @@ export class SpikingNetwork {
 
   init(name: string, rng: Rng, gain = 1): void {
     for (const l of this.layers) {
-      initWeights(name, l.w, l.plan.inUnits, l.plan.units, rng);
+      if (l.plan.conv) initConvWeights(name, l.w, l.plan.conv, rng);
+      else initWeights(name, l.w, l.plan.inUnits, l.plan.units, rng);
       if (gain !== 1) for (let i = 0; i < l.w.length; i++) l.w[i] *= gain;
       l.b.fill(0);
     }
@@ -113,14 +99,12 @@ export class SpikingNetwork {
 
   /** Forward over all T steps; fills `counts` [batch, classes] with output spike counts. */
   forward(): Float32Array {
-    const k = this.kernels;
-    let below = this.rowsView(this.input);
-    for (const l of this.layers) {
-      k.spikeMatmul(below, l.w, l.plan.units, l.u);
-      const spikes = this.rowsView(l.spikes);
-      k.lifForward(l.u, l.b, this.scan(l.plan), spikes);
-      below = spikes;
-    }
+    const rows = { steps: this.steps, batch: this.batch };
+    let below: Activity = { kind: 'spikes', spikes: this.rowsView(this.input) };
+    this.stages.forEach((stage, i) => {
+      below = stage.forward(below, rows);
+      this.outputs[i] = below;
+    });
     const out = this.layers[this.layers.length - 1];
     const classes = this.plan.classes;
     this.counts.fill(0, 0, this.batch * classes);
@@ -137,23 +121,16 @@ export class SpikingNetwork {
    * every step t. Fills every layer's dw and db.
    */
   backward(outGrad: Float32Array, mode: GradMode): void {
-    const k = this.kernels;
-    const rows = this.steps * this.batch;
+    const rows = { steps: this.steps, batch: this.batch };
     const top = this.layers[this.layers.length - 1];
     const classes = this.plan.classes;
-    for (let r = 0; r < rows; r++) {
+    for (let r = 0; r < this.steps * this.batch; r++) {
       const b = r % this.batch;
       top.g.set(outGrad.subarray(b * classes, (b + 1) * classes), r * classes);
     }
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const l = this.layers[i];
-      const units = l.plan.units;
-      k.lifBackward(l.u, l.g, this.scan(l.plan), mode);
-      const eps = l.g.subarray(0, rows * units);
-      if (l.plan.bias) k.columnSums(eps, rows, units, l.db);
-      const below = i > 0 ? this.layers[i - 1] : undefined;
-      k.spikeWeightGrad(this.rowsView(below ? below.spikes : this.input), eps, units, l.dw);
-      if (below) k.backpropInput(eps, l.w, rows, l.plan.inUnits, units, below.g);
+    for (let i = this.stages.length - 1; i >= 0; i--) {
+      const below: Activity = i > 0 ? this.outputs[i - 1]! : { kind: 'spikes', spikes: this.rowsView(this.input) };
+      this.stages[i]!.backward(below, i > 0 ? this.stages[i - 1]!.g : undefined, rows, mode);
     }
   }
 
@@ -198,13 +175,6 @@ export class SpikingNetwork {
       throw new EngineError('bad-option', `batch of ${batch} samples; allowed: 1 to ${this.maxBatch} (the network's maximum batch)`);
     }
     this.batch = batch;
-  }
-
-  private scan(p: LifLayerPlan): LifScan {
-    return {
-      steps: this.steps, batch: this.batch, units: p.units,
-      vth: p.vth, decay: p.decay, surrogateId: p.surrogateId, width: p.width,
-    };
   }
 
   /** The same lists restricted to the rows of the current batch. */

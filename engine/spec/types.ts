@@ -9,9 +9,15 @@ export interface ModelSpec {
   layers: LayerSpec[];
 }
 
+/**
+ * Shapes are [units] for flat layers and [channels, height, width] for images and feature maps;
+ * activity is time-major, [T, batch, C, H, W] (MATH.md), each sample's map stored channel-major.
+ */
 export type LayerSpec =
   | { className: 'input'; config: { shape: number[] } }
   | { className: 'flatten'; config?: Record<string, never> }
+  | { className: 'conv2d'; config: Conv2dConfig }
+  | { className: 'avgpool'; config: AvgPoolConfig }
   | { className: 'dense'; config: DenseConfig }
   | { className: 'output'; config: DenseConfig };
 
@@ -29,6 +35,34 @@ export interface DenseConfig extends Partial<NeuronConfig> {
   units: number;
   /** Learn a bias b[n] (eq. 3). Default true. */
   bias?: boolean;
+}
+
+/**
+ * A convolution feeding LIF neurons (the paper's "C" layers): x[t] = W ⊛ o[t, n−1], then the same
+ * LIF dynamics as a dense layer, one neuron per output channel and position.
+ */
+export interface Conv2dConfig extends Partial<NeuronConfig> {
+  /** Output channels F; W is [F, C, kernel, kernel]. */
+  filters: number;
+  /** Square kernel size k. */
+  kernel: number;
+  /** Step between windows, default 1. */
+  stride?: number;
+  /** Zeros added on every side, default 0 (a "valid" convolution). */
+  padding?: number;
+  /** Learn one bias per filter. Default true. */
+  bias?: boolean;
+}
+
+/**
+ * Average pooling (the paper's "P" layers): linear, no neuron. Spikes in, the window's mean out,
+ * an analog value in [0, 1] that the next layer takes as its input.
+ */
+export interface AvgPoolConfig {
+  /** Square window size. */
+  kernel: number;
+  /** Step between windows, default `kernel` (non-overlapping). */
+  stride?: number;
 }
 
 /** Paper Table I for MNIST: Vth 1.5, tau 0.1, rectangular surrogate with a1 = 1. */

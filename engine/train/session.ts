@@ -247,6 +247,11 @@ function checkSource(src: SampleSource, plan: ModelPlan): void {
   if (src.inputSize !== plan.inputSize) {
     throw new EngineError('bad-data', `dataset ${src.name} has ${src.inputSize} inputs per sample; the network's input layer takes ${plan.inputSize} (shape [${plan.inputShape.join(', ')}])`);
   }
+  // Convolutions and pooling see the map itself, not only its size.
+  const spatial = plan.stages.some((s) => s.kind === 'avgpool' || s.kind === 'conv2d');
+  if (spatial && src.inputShape.join() !== plan.inputShape.join()) {
+    throw new EngineError('bad-data', `dataset ${src.name} has samples of shape [${src.inputShape.join(', ')}] (channels, height, width); the network's input layer takes [${plan.inputShape.join(', ')}]`);
+  }
   if (src.classCount > plan.classes) {
     throw new EngineError('bad-data', `dataset ${src.name} has ${src.classCount} classes; the network's output layer has ${plan.classes} units`);
   }

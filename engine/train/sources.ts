@@ -14,18 +14,26 @@ export interface SampleSource {
   /** Values per sample that reach the input layer. */
   readonly inputSize: number;
   readonly classCount: number;
+  /** One sample's [channels, height, width] as the input layer receives it (channel-major). */
+  readonly inputShape: number[];
   label(index: number): number;
   /** Encode samples `indices[0 … size)` into the network's input spikes for one batch. */
   load(net: SpikingNetwork, indices: ArrayLike<number>, size: number, rng: Rng): void;
 }
 
-/** Images, Bernoulli rate-coded: pixel byte / 255 is the spike probability at every step. */
+/**
+ * Images, Bernoulli rate-coded: pixel byte / 255 is the spike probability at every step. Datasets
+ * store pixels row, column, channel; the network takes [channels, height, width], so colour images
+ * are reordered into planes (a grey image is the same either way).
+ */
 export class ImageSource implements SampleSource {
   readonly inputSize: number;
+  readonly inputShape: number[];
   private intensities = new Float32Array(0);
 
   constructor(readonly ds: ImageDataset) {
     this.inputSize = pixelsPerImage(ds);
+    this.inputShape = [ds.channels, ds.rows, ds.cols];
   }
 
   get name(): string { return this.ds.name; }
@@ -42,9 +50,14 @@ export class ImageSource implements SampleSource {
   fill(indices: ArrayLike<number>, size: number): Float32Array {
     const n = this.inputSize;
     if (this.intensities.length < size * n) this.intensities = new Float32Array(size * n);
+    const channels = this.ds.channels;
+    const plane = n / channels;
     for (let b = 0; b < size; b++) {
       const from = indices[b]! * n;
-      for (let i = 0; i < n; i++) this.intensities[b * n + i] = this.ds.pixels[from + i]! / 255;
+      for (let i = 0; i < n; i++) {
+        const c = i % channels;
+        this.intensities[b * n + c * plane + (i - c) / channels] = this.ds.pixels[from + i]! / 255;
+      }
     }
     return this.intensities.subarray(0, size * n);
   }
@@ -64,11 +77,13 @@ export interface EventBinning {
  */
 export class EventSource implements SampleSource {
   readonly inputSize: number;
+  readonly inputShape: number[];
   private dense = new Uint8Array(0);
   private frames = new Uint8Array(0);
 
   constructor(readonly ds: EventDataset, readonly binning: EventBinning) {
     this.inputSize = 2 * ds.width * ds.height;
+    this.inputShape = [2, ds.height, ds.width];
   }
 
   get name(): string { return this.ds.name; }

@@ -4,6 +4,8 @@ import { kernelsWasmBase64 } from './build/kernels';
 export const KERNEL_NAMES = [
   'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
   'bernoulliEncode', 'transposeLists', 'sgdUpdate', 'adamUpdate',
+  'convSpikes', 'convDense', 'convBackInput', 'convSpikesWeightGrad', 'convDenseWeightGrad',
+  'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;
@@ -115,13 +117,15 @@ export class WasmRuntime {
   /**
    * Run a kernel whose arguments at `rangeAt` and `rangeAt + 1` are a half-open range [lo, hi):
    * the range is split evenly between this thread and the helpers. Kernels write disjoint outputs
-   * per range element, so the split never changes a result.
+   * per range element, so the split never changes a result. With `partAt`, that argument is set to
+   * the part's number (0 for the calling thread, up to threads − 1): a kernel's scratch slot.
    */
-  split(name: KernelName, rangeAt: number, args: number[]): void {
+  split(name: KernelName, rangeAt: number, args: number[], partAt = -1): void {
     const lo = args[rangeAt]!;
     const hi = args[rangeAt + 1]!;
     const parts = Math.min(this.threads, hi - lo);
     if (parts <= 1) {
+      if (partAt >= 0) args[partAt] = 0;
       this.kernels[name](...args);
       return;
     }
@@ -134,6 +138,7 @@ export class WasmRuntime {
       h.args.set(args);
       h.args[rangeAt] = from;
       h.args[rangeAt + 1] = Math.min(hi, from + step);
+      if (partAt >= 0) h.args[partAt] = p;
       Atomics.store(h.ctrl, KERNEL, KERNEL_NAMES.indexOf(name));
       Atomics.store(h.ctrl, NARGS, args.length);
       Atomics.store(h.ctrl, DONE, 0);
@@ -143,6 +148,7 @@ export class WasmRuntime {
     }
     const mine = args.slice();
     mine[rangeAt + 1] = Math.min(hi, lo + step);
+    if (partAt >= 0) mine[partAt] = 0;
     this.kernels[name](...mine);
     let failed = false;
     for (const h of posted) {

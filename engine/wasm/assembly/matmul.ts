@@ -179,3 +179,81 @@ export function gatherPacked(
   if (first + 2 < limit) store<f32>(d + (<usize>(first + 2) << 2), f32x4.extract_lane(v, 2));
   if (first + 3 < limit) store<f32>(d + (<usize>(first + 3) << 2), f32x4.extract_lane(v, 3));
 }
+
+// The same product as `matmul` for a sparse A (a pooling layer's output, or ε), in two passes.
+// `listNonZeros` lists each row's non-zero entries without branches (index and value, row r at
+// lists + r·kDim·8 bytes, its count in counts[r]); `gatherRows` then computes 32-column blocks
+// [b0, b1) of C for every row from those lists. Taking column blocks in the outer loop keeps the
+// block of B (kDim × 128 bytes) in cache across all rows, where a row-by-row product streams the
+// whole of B once per row. Each output is summed over its row's non-zeros in index order, as in
+// `matmul`, and by one thread, so a thread split never changes a result.
+export function listNonZeros(a: usize, r0: i32, r1: i32, kDim: i32, lists: usize, counts: usize): void {
+  for (let r = r0; r < r1; r++) {
+    const arow = a + (<usize>r * <usize>kDim << 2);
+    const ks = lists + (<usize>r * <usize>kDim << 3);
+    const vs = ks + (<usize>kDim << 2);
+    let count = 0;
+    for (let k = 0; k < kDim; k++) {
+      const v = load<f32>(arow + (<usize>k << 2));
+      store<i32>(ks + (<usize>count << 2), k);
+      store<f32>(vs + (<usize>count << 2), v);
+      count += i32(v != 0);
+    }
+    store<i32>(counts + (<usize>r << 2), count);
+  }
+}
+
+export function gatherRows(
+  lists: usize, counts: usize, rows: i32, kDim: i32, b: usize, n: i32, out: usize, b0: i32, b1: i32,
+): void {
+  const rowBytes = <usize>n << 2;
+  for (let blk = b0; blk < b1; blk++) {
+    const c0 = blk << 5;
+    for (let r = 0; r < rows; r++) {
+      const ks = lists + (<usize>r * <usize>kDim << 3);
+      const vs = ks + (<usize>kDim << 2);
+      const count = load<i32>(counts + (<usize>r << 2));
+      const dst = out + <usize>r * rowBytes;
+      let c = c0;
+      const cEnd = min(c0 + 32, n);
+      if (c + 32 <= cEnd) {
+        const col = <usize>c << 2;
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+        for (let q = 0; q < count; q++) {
+          const v = f32x4.splat(load<f32>(vs + (<usize>q << 2)));
+          const src = b + <usize>load<i32>(ks + (<usize>q << 2)) * rowBytes + col;
+          a0 = f32x4.add(a0, f32x4.mul(v, v128.load(src, 0)));
+          a1 = f32x4.add(a1, f32x4.mul(v, v128.load(src, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(v, v128.load(src, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(v, v128.load(src, 48)));
+          a4 = f32x4.add(a4, f32x4.mul(v, v128.load(src, 64)));
+          a5 = f32x4.add(a5, f32x4.mul(v, v128.load(src, 80)));
+          a6 = f32x4.add(a6, f32x4.mul(v, v128.load(src, 96)));
+          a7 = f32x4.add(a7, f32x4.mul(v, v128.load(src, 112)));
+        }
+        const d = dst + col;
+        v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
+        v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
+        continue;
+      }
+      for (; c + 4 <= cEnd; c += 4) {
+        const col = <usize>c << 2;
+        let acc = f32x4.splat(0);
+        for (let q = 0; q < count; q++) {
+          const v = f32x4.splat(load<f32>(vs + (<usize>q << 2)));
+          acc = f32x4.add(acc, f32x4.mul(v, v128.load(b + <usize>load<i32>(ks + (<usize>q << 2)) * rowBytes + col)));
+        }
+        v128.store(dst + col, acc);
+      }
+      for (; c < cEnd; c++) {
+        const col = <usize>c << 2;
+        let acc: f32 = 0;
+        for (let q = 0; q < count; q++) {
+          acc += load<f32>(vs + (<usize>q << 2)) * load<f32>(b + <usize>load<i32>(ks + (<usize>q << 2)) * rowBytes + col);
+        }
+        store<f32>(dst + col, acc);
+      }
+    }
+  }
+}

@@ -65,7 +65,7 @@ describe.each(BACKENDS)('STBP backward on %s matches tfjs autodiff of the same f
     net.backward(grad, GRAD_MODES[mode]);
 
     const ref = referenceGradients({
-      layers: plan.layers, weights: net.layers.map((l) => l.w.slice()), biases: net.layers.map((l) => l.b.slice()),
+      stages: plan.stages, weights: net.layers.map((l) => l.w.slice()), biases: net.layers.map((l) => l.b.slice()),
       input, labels, steps, batch, mode, loss: lossName,
     });
     expect(loss).toBeCloseTo(ref.loss, 5);

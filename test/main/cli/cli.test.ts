@@ -113,7 +113,7 @@ describe('stbp CLI', () => {
 
   it.each([
     [['train', '--preset', 'nmnist-800'], /preset nmnist-800 takes 2312 inputs per sample \(\[2, 34, 34\]\); dataset mnist gives 784/],
-    [['train', '--preset', 'mlp-9000'], /unknown preset "mlp-9000" \(known: mlp-400, mlp-800, mlp-quick, nmnist-800\)/],
+    [['train', '--preset', 'mlp-9000'], /unknown preset "mlp-9000" \(known: cnn-table5, cnn-table6, mlp-400, mlp-800, mlp-quick, nmnist-800\)/],
     [['train', '--preset', 'mlp-quick', '--T', 'abc'], /--T is "abc"; allowed: an integer/],
     [['train', '--preset', 'mlp-quick', '--backend', 'gpu'], /--backend is "gpu"; allowed: auto, wasm, tfjs/],
     [['train', '--preset', 'mlp-quick', '--batch', '0', '--limit', '10'], /batchSize is 0; allowed: an integer from 1/],
