@@ -3,11 +3,6 @@ import { checkAugmentations, createAugmentation } from './registry';
 import { augmentationSeed, seedRng } from './seed';
 import type { Augmentation, AugmentationConfig, ImageShape } from './types';
 
-/** What `fillIntensities` reads: an `ImageDataset` fits. */
-export interface ImageBytes extends ImageShape {
-  pixels: Uint8Array;
-}
-
 /**
  * A list of augmentations applied in order, each sample seeded by (run seed, epoch, sample index)
  * (see `augmentationSeed`): the bytes it gives for a sample depend on nothing else. Holds the work
@@ -19,7 +14,6 @@ export class Augmenter {
   private readonly rng = new Rng(0);
   private readonly state = new Uint32Array(4);
   private between = new Uint8Array(0);
-  private image = new Uint8Array(0);
 
   constructor(configs: readonly AugmentationConfig[], readonly runSeed: number) {
     this.configs = checkAugmentations(configs).map((c) => ({ ...c }));
@@ -43,21 +37,5 @@ export class Augmenter {
       this.steps[i]!.apply(input, output, shape, this.rng);
       input = output;
     }
-  }
-
-  /**
-   * Intensities in [0, 1] (byte / 255) of the augmented images `indices[0 … size)` of `ds`, written
-   * into `out` as [size, rows·cols·channels], the layout `ImageSource.fill` gives.
-   */
-  fillIntensities(ds: ImageBytes, indices: ArrayLike<number>, size: number, epoch: number, out: Float32Array): Float32Array {
-    const n = ds.rows * ds.cols * ds.channels;
-    if (out.length < size * n) throw new RangeError(`Augmenter.fillIntensities: out has ${out.length} elements; allowed: at least ${size * n} (size·pixels)`);
-    if (this.image.length !== n) this.image = new Uint8Array(n);
-    for (let b = 0; b < size; b++) {
-      const index = indices[b]!;
-      this.apply(ds.pixels.subarray(index * n, (index + 1) * n), this.image, ds, epoch, index);
-      for (let i = 0; i < n; i++) out[b * n + i] = this.image[i]! / 255;
-    }
-    return out.subarray(0, size * n);
   }
 }

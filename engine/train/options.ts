@@ -1,3 +1,5 @@
+import { checkAugmentations } from '../augment/registry';
+import type { AugmentationConfig } from '../augment/types';
 import { EngineError, unknownName } from '../errors';
 import { INIT_NAMES } from '../model/init';
 import { gradMode, type GradModeName } from '../model/network';
@@ -22,6 +24,12 @@ export interface TrainOptions {
    */
   initGain: number;
   seed: number;
+  /**
+   * Distortions of the training images, in order, drawn afresh each epoch (engine/augment): e.g.
+   * `[{ name: 'elastic', alpha: 34, sigma: 4 }]`, the paper's preprocessing for Table V. Image
+   * datasets only; test images are never distorted. Default none.
+   */
+  augment?: AugmentationConfig[];
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
@@ -65,4 +73,5 @@ export function checkOptions(o: TrainOptions): void {
   if (!(INIT_NAMES as readonly string[]).includes(o.init)) throw unknownName('initialiser', o.init, INIT_NAMES);
   lossByName(o.loss);
   gradMode(o.grad);
+  if (o.augment !== undefined) checkAugmentations(o.augment);
 }

@@ -8,7 +8,8 @@ import type { ModelSpec } from '../spec/types';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointState } from './checkpoint';
 import { checkActivity, type ActivityWatch } from './divergence';
 import { lossByName, predict, type Loss } from './loss';
-import type { SampleSource } from './sources';
+import { Augmenter } from '../augment/augmenter';
+import { ImageSource, type SampleSource } from './sources';
 import { DEFAULT_TRAIN_OPTIONS, checkOptions, type BatchReport, type EpochReport, type TrainOptions } from './options';
 
 export interface TrainData {
@@ -34,6 +35,8 @@ export class TrainingSession {
   private readonly outGrad: Float32Array;
   private readonly labels: Uint8Array;
   private readonly watch: ActivityWatch;
+  /** The training images' distortions (options.augment), if any. */
+  private readonly augmenter: Augmenter | undefined;
   /** 1-based epoch in progress, and the next batch of it (0-based). */
   epoch = 1;
   batch = 0;
@@ -53,6 +56,10 @@ export class TrainingSession {
     if (data.train.count < 1) throw new EngineError('bad-data', `dataset ${data.train.name} has no samples to train on`);
     const o = this.options;
     this.loss = lossByName(o.loss);
+    this.augmenter = o.augment?.length ? new Augmenter(o.augment, o.seed) : undefined;
+    if (this.augmenter && !(data.train instanceof ImageSource)) {
+      throw new EngineError('bad-option', `augment is ${JSON.stringify(o.augment)}; allowed: none for ${data.train.name}, whose samples are not images (distortions apply to image datasets)`);
+    }
     gradMode(o.grad); // validate now, not at the first backward pass
     this.net = new SpikingNetwork(this.plan, kernels, o.steps, o.batchSize);
     this.rng = new Rng(o.seed);
@@ -100,7 +107,8 @@ export class TrainingSession {
       this.batchIndices[b] = this.order[from + b]!;
       this.labels[b] = this.data.train.label(this.batchIndices[b]!);
     }
-    this.data.train.load(this.net, this.batchIndices, size, this.rng);
+    const augment = this.augmenter && { augmenter: this.augmenter, epoch: this.epoch };
+    this.data.train.load(this.net, this.batchIndices, size, this.rng, augment);
     const counts = this.net.forward();
     const loss = this.loss.evaluate(counts, this.labels, size, this.plan.classes, o.steps, this.outGrad);
     if (!Number.isFinite(loss)) {

@@ -1,5 +1,6 @@
 import { pixelsPerImage, type EventDataset, type ImageDataset } from '../data/dataset';
 import { binEvents, parseNmnist, type BinMode } from '../data/nmnist';
+import type { Augmenter } from '../augment/augmenter';
 import type { SpikingNetwork } from '../model/network';
 import type { Rng } from '../rng';
 
@@ -17,8 +18,17 @@ export interface SampleSource {
   /** One sample's [channels, height, width] as the input layer receives it (channel-major). */
   readonly inputShape: number[];
   label(index: number): number;
-  /** Encode samples `indices[0 … size)` into the network's input spikes for one batch. */
-  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number, rng: Rng): void;
+  /**
+   * Encode samples `indices[0 … size)` into the network's input spikes for one batch; training
+   * batches of image sources pass the run's augmentations and the epoch they are drawn for.
+   */
+  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number, rng: Rng, augment?: Augmentation): void;
+}
+
+/** Distort training images before coding: the same sample and epoch give the same bytes (see Augmenter). */
+export interface Augmentation {
+  augmenter: Augmenter;
+  epoch: number;
 }
 
 /**
@@ -30,6 +40,8 @@ export class ImageSource implements SampleSource {
   readonly inputSize: number;
   readonly inputShape: number[];
   private intensities = new Float32Array(0);
+  /** One augmented image, row, column, channel like the dataset. */
+  private augmented = new Uint8Array(0);
 
   constructor(readonly ds: ImageDataset) {
     this.inputSize = pixelsPerImage(ds);
@@ -41,22 +53,28 @@ export class ImageSource implements SampleSource {
   get classCount(): number { return this.ds.classCount; }
   label(index: number): number { return this.ds.labels[index]!; }
 
-  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number, rng: Rng): void {
-    this.fill(indices, size);
+  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number, rng: Rng, augment?: Augmentation): void {
+    this.fill(indices, size, augment);
     net.encode(this.intensities, size, rng);
   }
 
-  /** Intensities in [0, 1] of samples `indices[0 … size)`, [size, inputs] (also for previews). */
-  fill(indices: ArrayLike<number>, size: number): Float32Array {
+  /** Intensities in [0, 1] of samples `indices[0 … size)`, [size, inputs] (also for previews), augmented if asked. */
+  fill(indices: ArrayLike<number>, size: number, augment?: Augmentation): Float32Array {
     const n = this.inputSize;
     if (this.intensities.length < size * n) this.intensities = new Float32Array(size * n);
+    if (augment && this.augmented.length !== n) this.augmented = new Uint8Array(n);
     const channels = this.ds.channels;
     const plane = n / channels;
     for (let b = 0; b < size; b++) {
-      const from = indices[b]! * n;
+      const index = indices[b]!;
+      let pixels = this.ds.pixels.subarray(index * n, (index + 1) * n);
+      if (augment) {
+        augment.augmenter.apply(pixels, this.augmented, this.ds, augment.epoch, index);
+        pixels = this.augmented;
+      }
       for (let i = 0; i < n; i++) {
         const c = i % channels;
-        this.intensities[b * n + c * plane + (i - c) / channels] = this.ds.pixels[from + i]! / 255;
+        this.intensities[b * n + c * plane + (i - c) / channels] = pixels[i]! / 255;
       }
     }
     return this.intensities.subarray(0, size * n);

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES } from '../../engine/backend/select';
+import { SIMARD_MNIST } from '../../engine/augment/elastic';
+import { checkAugmentations } from '../../engine/augment/registry';
+import type { AugmentationConfig } from '../../engine/augment/types';
 import { EngineError } from '../../engine/errors';
 import { checkOptions, DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../engine/train/options';
 import { inferModel } from '../../engine/spec/infer';
@@ -35,7 +38,9 @@ train prints a progress bar, one line per epoch and a summary with "test accurac
 
 Options of train (defaults come from the preset, which follows the paper's Table I):
   --preset <name>      mlp-quick (small, fast), mlp-400 (784-400-10), mlp-800 (784-800-10),
-                       nmnist-800 (34x34x2-800-10, needs --dataset with N-MNIST)
+                       nmnist-800 (34x34x2-800-10, needs --dataset with N-MNIST),
+                       cnn-table5 (28x28x1-15C5-P2-40C5-P2-300-10, elastic distortion),
+                       cnn-table6 (28x28x1-6C3-300-10)
   --epochs <n>         passes over the training set
   --T <steps>          time window in steps of 1 ms (paper: 30)
   --batch <n>          mini-batch size (100)
@@ -54,6 +59,11 @@ Options of train (defaults come from the preset, which follows the paper's Table
   --name <name>        the run's name (default: the preset's)
   --dataset <name>     train on a dataset of the store (default: mnist, imported on first use);
                        its sample shape must match the preset's input layer
+  --elastic            distort training images elastically each epoch (Simard 2003: alpha 34,
+                       sigma 4; the paper's Table V preprocessing); --elastic-alpha <x> and
+                       --elastic-sigma <px> change its strength and smoothness
+  --shift <px>         shift training images by up to px pixels each epoch (0: none)
+  --no-augment         train on the images as they are (drops the preset's distortions)
   --bin <mode>         event datasets: frames by 'count' (equal event counts) or 'time'
   --dt-us <n>          event datasets, --bin time: bin width in µs (default: duration / T)
   --quiet              no progress bar
@@ -92,6 +102,11 @@ export const OPTIONS = {
   'test-limit': { type: 'string' },
   name: { type: 'string' },
   dataset: { type: 'string' },
+  elastic: { type: 'boolean' },
+  'elastic-alpha': { type: 'string' },
+  'elastic-sigma': { type: 'string' },
+  shift: { type: 'string' },
+  'no-augment': { type: 'boolean' },
   bin: { type: 'string' },
   'dt-us': { type: 'string' },
   width: { type: 'string' },
@@ -169,6 +184,8 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
   set('limit', num('limit', values.limit, true));
   set('testLimit', num('test-limit', values['test-limit'], true));
   set('threads', num('threads', values.threads, true));
+  hyper.augment = augmentFlags(values, hyper.augment ?? []);
+  if (hyper.augment.length === 0) delete hyper.augment;
   const vth = num('vth', values.vth, false);
   const spec = vth === undefined ? preset.spec : { ...preset.spec, neuron: { ...preset.spec.neuron, vth } };
   const seed = num('seed', values.seed, true) ?? hyper.seed ?? 1;
@@ -187,6 +204,25 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
   const runId = createRun(store, {
     name: values.name ?? preset.name, datasetId: dataset.id, spec, hyper, seed, backendRequested: values.backend!,
   });
-  console.log(`run ${runId}: ${preset.name} on ${dataset.name} (T=${hyper.steps} batch=${hyper.batchSize} ${hyper.optimizer} lr=${hyper.lr} loss=${hyper.loss} grad=${hyper.grad} seed=${seed})`);
+  const distortions = hyper.augment?.map((a) => (a.name === 'elastic' ? `elastic a=${a.alpha} s=${a.sigma}` : `shift ${a.max}`)).join(', ');
+  console.log(`run ${runId}: ${preset.name} on ${dataset.name} (T=${hyper.steps} batch=${hyper.batchSize} ${hyper.optimizer} lr=${hyper.lr} loss=${hyper.loss} grad=${hyper.grad} seed=${seed}${distortions ? `; ${distortions}` : ''})`);
   return follow(store, runId, false, values.quiet === true);
+}
+
+/** The preset's distortions, changed by --no-augment, --elastic[-alpha|-sigma] and --shift. */
+function augmentFlags(values: CliValues, preset: readonly AugmentationConfig[]): AugmentationConfig[] {
+  let out = values['no-augment'] ? [] : [...preset];
+  const alpha = num('elastic-alpha', values['elastic-alpha'], false);
+  const sigma = num('elastic-sigma', values['elastic-sigma'], false);
+  if (values.elastic || alpha !== undefined || sigma !== undefined) {
+    const old = out.find((a) => a.name === 'elastic') ?? SIMARD_MNIST;
+    const elastic = { ...SIMARD_MNIST, ...old, ...(alpha !== undefined && { alpha }), ...(sigma !== undefined && { sigma }) };
+    out = [elastic, ...out.filter((a) => a.name !== 'elastic')];
+  }
+  const shift = num('shift', values.shift, true);
+  if (shift !== undefined) {
+    out = out.filter((a) => a.name !== 'shift');
+    if (shift > 0) out.push({ name: 'shift', max: shift });
+  }
+  return checkAugmentations(out);
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { Augmenter } from '../../../engine/augment/augmenter';
+import { ImageSource } from '../../../engine/train/sources';
 import { SIMARD_MNIST, drawElasticField } from '../../../engine/augment/elastic';
 import { gaussianKernel } from '../../../engine/augment/gaussian';
 import { createAugmentation } from '../../../engine/augment/registry';
@@ -115,13 +116,15 @@ describe('Augmenter: per-sample, counter-based seeding', () => {
     for (const other of [otherEpoch, otherSample, otherRun]) expect(other).not.toEqual(a);
   });
 
-  it('a sample comes out the same whatever the batch order, batch size or history of the instance', () => {
-    const ds = { ...MNIST_SHAPE, pixels: new Uint8Array(784 * 4) };
+  it('a training batch\'s sample comes out the same whatever the batch order, batch size or history of the instance', () => {
+    const ds = { name: 'copies', count: 4, ...MNIST_SHAPE, pixels: new Uint8Array(784 * 4), labels: new Uint8Array(4), classCount: 10 };
     for (let i = 0; i < 4; i++) ds.pixels.set(digit, i * 784); // four copies: only the seed tells them apart
     const one = new Augmenter(configs, 7);
-    const batchA = one.fillIntensities(ds, [0, 1, 2, 3], 4, 2, new Float32Array(4 * 784)).slice();
-    const batchB = one.fillIntensities(ds, [3, 1], 2, 2, new Float32Array(2 * 784)).slice();
-    const fresh = new Augmenter(configs, 7).fillIntensities(ds, [2], 1, 2, new Float32Array(784)).slice();
+    const source = new ImageSource(ds);
+    const batchA = source.fill([0, 1, 2, 3], 4, { augmenter: one, epoch: 2 }).slice();
+    const batchB = source.fill([3, 1], 2, { augmenter: one, epoch: 2 }).slice();
+    const fresh = new ImageSource(ds).fill([2], 1, { augmenter: new Augmenter(configs, 7), epoch: 2 }).slice();
+    expect(source.fill([2], 1)).toEqual(Float32Array.from(digit, (v) => v / 255)); // no augmentation: the image
     expect(batchB.subarray(0, 784)).toEqual(batchA.subarray(3 * 784));
     expect(batchB.subarray(784)).toEqual(batchA.subarray(784, 2 * 784));
     expect(fresh).toEqual(batchA.subarray(2 * 784, 3 * 784));

@@ -22,6 +22,7 @@ describe('presets', () => {
     expect(plan.shapes.map((s) => s.outputShape)).toEqual([[1, 28, 28], [15, 24, 24], [15, 12, 12], [40, 8, 8], [40, 4, 4], [640], [300], [10]]);
     expect(plan.layers.map((l) => [l.vth, l.decay, l.surrogate, l.width])).toEqual(Array(4).fill([1.5, 0.1, 'rectangular', 1]));
     expect(train).toMatchObject({ steps: 30, optimizer: 'adam', lr: 0.001, loss: 'mse', grad: 'stbp', init: 'paper' });
+    expect(train.augment).toEqual([{ name: 'elastic', alpha: 34, sigma: 4 }]); // the paper's preprocessing for Table V
   });
 
   it('cnn-table6 is 28x28x1-6C3-300-10 with Table I settings for the object detection dataset', () => {

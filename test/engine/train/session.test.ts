@@ -81,6 +81,43 @@ describe('TrainingSession checkpoints', () => {
   });
 });
 
+describe('TrainingSession augmentation', () => {
+  const elastic = { ...options, augment: [{ name: 'elastic' as const, alpha: 34, sigma: 4 }, { name: 'shift' as const, max: 2 }] };
+
+  it('distorts the training images: another run than without, the same run for the same seed, resumable mid-epoch', () => {
+    const plain = new TrainingSession(spec, options, data, kernels);
+    finish(plain);
+    const a = new TrainingSession(spec, elastic, data, kernels);
+    finish(a);
+    const b = new TrainingSession(spec, elastic, data, kernels);
+    finish(b);
+    expect(params(b)).toEqual(params(a));
+    expect(params(a)).not.toEqual(params(plain));
+
+    const first = new TrainingSession(spec, elastic, data, kernels);
+    for (let i = 0; i < 13; i++) {
+      if (first.epochComplete) first.finishEpoch();
+      first.runBatch();
+    }
+    const resumed = TrainingSession.fromCheckpoint(first.checkpoint(), data, kernels);
+    finish(resumed);
+    expect(params(resumed)).toEqual(params(a));
+  });
+
+  it('never distorts the test images: evaluation is the same with or without augmentation', () => {
+    const plain = new TrainingSession(spec, options, data, kernels);
+    const augmented = new TrainingSession(spec, elastic, data, kernels);
+    expect(augmented.evaluate(data.test, 5)).toBe(plain.evaluate(data.test, 5)); // same initial weights
+  });
+
+  it.each([
+    ['an unknown augmentation', [{ name: 'rotate' }], /unknown augmentation "rotate" \(known: elastic, shift\)/],
+    ['a negative sigma', [{ name: 'elastic', alpha: 34, sigma: -1 }], /sigma is -1; allowed: a number > 0/],
+  ])('refuses %s, naming it', (_what, augment, message) => {
+    expect(() => new TrainingSession(spec, { ...options, augment: augment as never }, data, kernels)).toThrow(message);
+  });
+});
+
 describe('divergence', () => {
   it('stops a run whose hidden layer never fires, naming the layer', () => {
     const silent = new TrainingSession(spec, { ...options, initGain: 0.05 }, data, kernels);
