@@ -105,6 +105,22 @@ describe('the workbench in headless Chromium (web mode)', () => {
     await expect.poll(classes).toEqual(before);
   });
 
+  it("opens the paper's spiking CNN: conv and pooling shapes from the engine, errors on the layer at fault", async () => {
+    await byTestId('preset-select').selectOption('cnn-table5');
+    const shapes = (): Promise<string[]> => cards().evaluateAll((all) => all.map((c) => c.querySelector('[data-testid=layer-shape]')?.textContent?.trim() ?? ''));
+    await expect.poll(shapes).toEqual(['[1, 28, 28]', '[15, 24, 24]', '[15, 12, 12]', '[40, 8, 8]', '[40, 4, 4]', '[640]', '[300]', '[10]']);
+    expect(await cards().nth(1).getByTestId('layer-params').innerText()).toMatch(/390 params/); // 15·1·5·5 + 15
+    await cards().nth(1).click();
+    await byTestId('field-kernel').fill('3');
+    await expect.poll(shapes).toEqual(['[1, 28, 28]', '[15, 26, 26]', '[15, 13, 13]', '[40, 9, 9]', '[40, 4, 4]', '[640]', '[300]', '[10]']);
+    await byTestId('field-kernel').fill('29');
+    await expect.poll(() => cards().nth(1).getByTestId('layer-error').innerText()).toMatch(/kernel/);
+    await screenshot(page, 'designer-cnn');
+    await byTestId('field-kernel').fill('5');
+    await expect.poll(shapes).toEqual(['[1, 28, 28]', '[15, 24, 24]', '[15, 12, 12]', '[40, 8, 8]', '[40, 4, 4]', '[640]', '[300]', '[10]']);
+    expect(await byTestId('layer-unsupported').count()).toBe(0);
+  });
+
   it('shows a page of MNIST samples and the spike encoding of one of them', async () => {
     await byTestId('nav-datasets').click();
     await expect.poll(() => page.locator('[data-testid=dataset-row][data-name=mnist]').count(), eventually).toBe(1);
@@ -152,6 +168,8 @@ describe('the workbench in headless Chromium (web mode)', () => {
 
   it('trains the designed network on an MNIST slice with live charts, and pauses and resumes it', async () => {
     await byTestId('nav-designer').click();
+    await byTestId('saved-select').selectOption('browser-net'); // the network designed above
+    await expect.poll(() => cards().count()).toBe(4);
     await byTestId('designer-train').click();
     await byTestId('launch-dataset').selectOption({ label: 'mnist' });
     await byTestId('launch-epochs').fill('3');
