@@ -1,6 +1,7 @@
 import type { ConvGeometry } from '../backend/types';
 import { unknownName } from '../errors';
 import type { Rng } from '../rng';
+import type { LifLayerPlan } from '../spec/infer';
 
 /**
  * Weight initialisers for a W of shape [inUnits, units] (column j = the incoming weights of neuron j).
@@ -48,4 +49,16 @@ export function initConvWeights(name: string, w: Float32Array, g: ConvGeometry, 
   for (let f = 0; f < g.outC; f++) {
     for (let i = 0; i < fanIn; i++) w[f * fanIn + i] = columns[i * g.outC + f]!;
   }
+}
+
+/**
+ * One trainable layer's start: W drawn by `name` (conv layers per filter) and scaled by `gain`, b
+ * zero. The spiking network and its twin both call this in layer order, so one seed gives both
+ * the same initial weights.
+ */
+export function initLayer(l: { plan: LifLayerPlan; w: Float32Array; b: Float32Array }, name: string, rng: Rng, gain = 1): void {
+  if (l.plan.conv) initConvWeights(name, l.w, l.plan.conv, rng);
+  else initWeights(name, l.w, l.plan.inUnits, l.plan.units, rng);
+  if (gain !== 1) for (let i = 0; i < l.w.length; i++) l.w[i] *= gain;
+  l.b.fill(0);
 }

@@ -3,8 +3,9 @@ import { EngineError, unknownName } from '../errors';
 import type { Rng } from '../rng';
 import type { ModelPlan } from '../spec/infer';
 import type { Param } from '../optim/optimizer';
-import { initConvWeights, initWeights } from './init';
+import { initLayer } from './init';
 import { LifLayer, PoolLayer, type Activity, type Stage } from './layers';
+import type { Network } from './networks';
 import { prepareBernoulli } from '../encode/bernoulli';
 
 /** Which temporal terms the backward pass keeps (MATH.md "Backward"). */
@@ -33,7 +34,8 @@ export interface SampleActivity {
  * chain in reverse. Buffers are sized once for (steps, maxBatch) in the backend's memory and
  * reused every batch.
  */
-export class SpikingNetwork {
+export class SpikingNetwork implements Network {
+  readonly kind = 'spiking';
   /** The LIF layers, in order (parameters, firing rates and activity are theirs). */
   readonly layers: LifLayer[];
   readonly stages: Stage[];
@@ -62,6 +64,11 @@ export class SpikingNetwork {
     this.counts = new Float32Array(maxBatch * plan.classes);
   }
 
+  /** Output spike counts sum over all T steps. */
+  get countSteps(): number {
+    return this.steps;
+  }
+
   /** Trainable tensors in a fixed order (weights then bias of each layer; biases only if learnt). */
   params(): Param[] {
     return this.layers.flatMap((l) => [
@@ -71,12 +78,7 @@ export class SpikingNetwork {
   }
 
   init(name: string, rng: Rng, gain = 1): void {
-    for (const l of this.layers) {
-      if (l.plan.conv) initConvWeights(name, l.w, l.plan.conv, rng);
-      else initWeights(name, l.w, l.plan.inUnits, l.plan.units, rng);
-      if (gain !== 1) for (let i = 0; i < l.w.length; i++) l.w[i] *= gain;
-      l.b.fill(0);
-    }
+    for (const l of this.layers) initLayer(l, name, rng, gain);
   }
 
   /** Bernoulli-code a batch of intensities [batch, inputs] in [0, 1] into the input spikes. */

@@ -3,6 +3,7 @@ import type { AugmentationConfig } from '../augment/types';
 import { EngineError, unknownName } from '../errors';
 import { INIT_NAMES } from '../model/init';
 import { gradMode, type GradModeName } from '../model/network';
+import { networkKind, type NetworkKind } from '../model/networks';
 import { OPTIMIZER_NAMES } from '../optim/optimizer';
 import { lossByName } from './loss';
 
@@ -16,11 +17,16 @@ export interface TrainOptions {
   lr: number;
   loss: 'mse' | 'ce';
   grad: GradModeName;
+  /**
+   * What the spec is trained as: `spiking` (LIF over T steps, STBP) or `twin`, its non-spiking twin
+   * (ReLU, one pass on the analog input, plain backprop; `steps` and `grad` then do not apply).
+   */
+  network: NetworkKind;
   init: 'paper' | 'uniform' | 'glorot';
   /**
    * Multiplies the initial weights (1 = the initialiser as published). Default 3: with eq. 30–31's
    * unit-norm rows, MNIST rate coding never lifts a potential to Vth = 1.5, so nothing fires and
-   * no gradient flows (measured: loss fixed at 0.5).
+   * no gradient flows (measured: loss fixed at 0.5). The non-spiking twin defaults to 1 (withDefaults).
    */
   initGain: number;
   seed: number;
@@ -33,8 +39,19 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  epochs: 1, steps: 30, batchSize: 100, optimizer: 'adam', lr: 1e-3, loss: 'mse', grad: 'stbp', init: 'paper', initGain: 3, seed: 1,
+  epochs: 1, steps: 30, batchSize: 100, optimizer: 'adam', lr: 1e-3, loss: 'mse', grad: 'stbp', network: 'spiking', init: 'paper', initGain: 3, seed: 1,
 };
+
+/**
+ * Options with the defaults filled in. A twin's initGain defaults to 1: the spiking default lifts
+ * potentials to Vth, and the twin has no threshold; its ReLU layers being positively homogeneous,
+ * a gain g only multiplies its initial scores by g^L (measured, 10,000 MNIST images, 2 epochs:
+ * the 784-800-10 twin reaches 61% test accuracy at gain 3, 93% at gain 1).
+ */
+export function withDefaults(options: Partial<TrainOptions>): TrainOptions {
+  const twin = options.network === 'twin' && options.initGain === undefined;
+  return { ...DEFAULT_TRAIN_OPTIONS, ...(twin && { initGain: 1 }), ...options };
+}
 
 export interface BatchReport {
   epoch: number;
@@ -73,5 +90,6 @@ export function checkOptions(o: TrainOptions): void {
   if (!(INIT_NAMES as readonly string[]).includes(o.init)) throw unknownName('initialiser', o.init, INIT_NAMES);
   lossByName(o.loss);
   gradMode(o.grad);
+  networkKind(o.network);
   if (o.augment !== undefined) checkAugmentations(o.augment);
 }

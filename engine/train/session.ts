@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/types';
 import { EngineError } from '../errors';
-import { SpikingNetwork, gradMode, type SampleActivity } from '../model/network';
+import { gradMode, type SampleActivity } from '../model/network';
+import { createNetwork, type Network } from '../model/networks';
 import { createOptimizer, type Optimizer } from '../optim/optimizer';
 import { Rng } from '../rng';
 import { inferModel, type ModelPlan } from '../spec/infer';
@@ -10,7 +11,7 @@ import { checkActivity, type ActivityWatch } from './divergence';
 import { lossByName, predict, type Loss } from './loss';
 import { Augmenter } from '../augment/augmenter';
 import { ImageSource, type SampleSource } from './sources';
-import { DEFAULT_TRAIN_OPTIONS, checkOptions, type BatchReport, type EpochReport, type TrainOptions } from './options';
+import { checkOptions, withDefaults, type BatchReport, type EpochReport, type TrainOptions } from './options';
 
 export interface TrainData {
   train: SampleSource;
@@ -24,7 +25,7 @@ export interface TrainData {
  * a run restored from it continues bit for bit as if it had never stopped.
  */
 export class TrainingSession {
-  readonly net: SpikingNetwork;
+  readonly net: Network;
   readonly plan: ModelPlan;
   readonly options: TrainOptions;
   private readonly optimizer: Optimizer;
@@ -49,7 +50,7 @@ export class TrainingSession {
     readonly spec: ModelSpec, options: Partial<TrainOptions>, readonly data: TrainData, readonly kernels: Kernels,
     restored?: CheckpointState,
   ) {
-    this.options = { ...DEFAULT_TRAIN_OPTIONS, ...options };
+    this.options = withDefaults(options);
     checkOptions(this.options);
     this.plan = inferModel(spec);
     for (const src of [data.train, data.test]) checkSource(src, this.plan);
@@ -61,7 +62,7 @@ export class TrainingSession {
       throw new EngineError('bad-option', `augment is ${JSON.stringify(o.augment)}; allowed: none for ${data.train.name}, whose samples are not images (distortions apply to image datasets)`);
     }
     gradMode(o.grad); // validate now, not at the first backward pass
-    this.net = new SpikingNetwork(this.plan, kernels, o.steps, o.batchSize);
+    this.net = createNetwork(o.network, this.plan, kernels, o.steps, o.batchSize);
     this.rng = new Rng(o.seed);
     this.net.init(o.init, this.rng, o.initGain);
     this.optimizer = createOptimizer(o.optimizer, this.net.params(), o.lr, kernels);
@@ -110,13 +111,13 @@ export class TrainingSession {
     const augment = this.augmenter && { augmenter: this.augmenter, epoch: this.epoch };
     this.data.train.load(this.net, this.batchIndices, size, this.rng, augment);
     const counts = this.net.forward();
-    const loss = this.loss.evaluate(counts, this.labels, size, this.plan.classes, o.steps, this.outGrad);
+    const loss = this.loss.evaluate(counts, this.labels, size, this.plan.classes, this.net.countSteps, this.outGrad);
     if (!Number.isFinite(loss)) {
       throw new EngineError('diverged', `training diverged: the loss is ${loss} at epoch ${this.epoch}, batch ${this.batch + 1}`);
     }
     const rates = this.net.firingRates();
     try {
-      checkActivity(this.watch, rates, this.plan, Math.min(20, this.batches));
+      checkActivity(this.watch, rates, this.plan, Math.min(20, this.batches), o.network);
     } catch (silentOrSaturated) {
       this.checkFinite(); // NaN weights silence a layer: name the real cause
       throw silentOrSaturated;
@@ -185,9 +186,10 @@ export class TrainingSession {
 
   /**
    * One sample through the network, coded with its own RNG (the training stream is untouched):
-   * spike rasters and membrane traces for the run monitor and the paper's Fig. 4c/4d.
+   * spike rasters and membrane traces for the run monitor and the paper's Fig. 4c/4d; null for
+   * the non-spiking twin, which has neither.
    */
-  probe(src: SampleSource, index: number, seed: number): SampleActivity {
+  probe(src: SampleSource, index: number, seed: number): SampleActivity | null {
     src.load(this.net, [index], 1, new Rng(seed ^ 0x9b0e));
     this.net.forward();
     return this.net.activity(0);

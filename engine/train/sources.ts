@@ -1,7 +1,7 @@
 import { pixelsPerImage, type EventDataset, type ImageDataset } from '../data/dataset';
 import { binEvents, parseNmnist, type BinMode } from '../data/nmnist';
 import type { Augmenter } from '../augment/augmenter';
-import type { SpikingNetwork } from '../model/network';
+import type { Network } from '../model/networks';
 import type { Rng } from '../rng';
 
 /**
@@ -22,7 +22,7 @@ export interface SampleSource {
    * Encode samples `indices[0 … size)` into the network's input spikes for one batch; training
    * batches of image sources pass the run's augmentations and the epoch they are drawn for.
    */
-  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number, rng: Rng, augment?: Augmentation): void;
+  load(net: Network, indices: ArrayLike<number>, size: number, rng: Rng, augment?: Augmentation): void;
 }
 
 /** Distort training images before coding: the same sample and epoch give the same bytes (see Augmenter). */
@@ -53,7 +53,7 @@ export class ImageSource implements SampleSource {
   get classCount(): number { return this.ds.classCount; }
   label(index: number): number { return this.ds.labels[index]!; }
 
-  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number, rng: Rng, augment?: Augmentation): void {
+  load(net: Network, indices: ArrayLike<number>, size: number, rng: Rng, augment?: Augmentation): void {
     this.fill(indices, size, augment);
     net.encode(this.intensities, size, rng);
   }
@@ -109,7 +109,7 @@ export class EventSource implements SampleSource {
   get classCount(): number { return this.ds.classCount; }
   label(index: number): number { return this.ds.labels[index]!; }
 
-  load(net: SpikingNetwork, indices: ArrayLike<number>, size: number): void {
+  load(net: Network, indices: ArrayLike<number>, size: number): void {
     net.setInputSpikes(this.spikes(indices, size, net.steps), size);
   }
 

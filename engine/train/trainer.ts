@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/types';
 import type { ImageDataset } from '../data/dataset';
-import type { SpikingNetwork } from '../model/network';
+import type { Network } from '../model/networks';
 import type { ModelSpec } from '../spec/types';
 import type { BatchReport, EpochReport, TrainOptions } from './options';
 import { TrainingSession } from './session';
@@ -21,7 +21,7 @@ export interface TrainResult {
   backend: string;
   seconds: number;
   samplesPerSecond: number;
-  network: SpikingNetwork;
+  network: Network;
 }
 
 /** Image datasets are Bernoulli-coded; any other source is used as it is. */

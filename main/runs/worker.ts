@@ -89,6 +89,7 @@ async function train(session: TrainingSession, backend: string): Promise<void> {
 async function sendProbes(session: TrainingSession, epoch: number): Promise<void> {
   if (session.data.test.count <= PROBE_SAMPLE) return;
   const a = session.probe(session.data.test, PROBE_SAMPLE, session.options.seed);
+  if (!a) return; // the non-spiking twin: no spikes or potentials (the monitor says so)
   const label = session.data.test.label(PROBE_SAMPLE);
   await send({ type: 'probe', epoch, kind: 'raster', layer: 0, sample: PROBE_SAMPLE, data: a.input, meta: { steps: a.steps, units: a.input.length / a.steps, label } });
   for (const [i, l] of a.layers.entries()) {

@@ -64,7 +64,7 @@ export function referenceGradients(opts: {
 }
 
 /** x[t] + b for one step: W·o (dense, on the flattened input) or W ⊛ o (conv2d, bias per filter). */
-function synapseFn(l: LifLayerPlan, w: tf.Tensor, b: tf.Tensor): (o: tf.Tensor) => tf.Tensor {
+export function synapseFn(l: LifLayerPlan, w: tf.Tensor, b: tf.Tensor): (o: tf.Tensor) => tf.Tensor {
   const g = l.conv;
   if (!g) return (o) => tf.add(tf.matMul(tf.reshape(o, [o.shape[0], -1]) as tf.Tensor2D, w as tf.Tensor2D), b);
   const filter = tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D; // [k, k, inC, outC]
@@ -92,10 +92,10 @@ function lifScan(l: LifLayerPlan, xs: tf.Tensor[], mode: GradModeName): tf.Tenso
 }
 
 /** [batch, C, H, W] (or flat [batch, C·H·W]) to tfjs's channels-last [batch, H, W, C]. */
-function toNhwc(o: tf.Tensor, [c, h, w]: number[]): tf.Tensor4D {
+export function toNhwc(o: tf.Tensor, [c, h, w]: number[]): tf.Tensor4D {
   return tf.transpose(tf.reshape(o, [o.shape[0], c, h, w]), [0, 2, 3, 1]);
 }
-function fromNhwc(o: tf.Tensor4D): tf.Tensor4D {
+export function fromNhwc(o: tf.Tensor4D): tf.Tensor4D {
   return tf.transpose(o, [0, 3, 1, 2]);
 }
 
