@@ -48,6 +48,9 @@ Options of train (defaults come from the preset, which follows the paper's Table
   --optimizer <name>   adam | sgd
   --loss <name>        mse (rate MSE, paper eq. 9) | ce (softmax cross-entropy on spike counts)
   --grad <mode>        stbp | sdbp (no temporal terms, Table VII) | detach-reset
+  --twin               train the spec's non-spiking twin instead (Tables III and VI): the same
+                       layers with ReLU for LIF, one pass on the pixel intensities, plain
+                       backprop; --T and --grad do not apply; init gain 1 unless --init-gain
   --backend <name>     auto | wasm (event-driven WASM SIMD kernels) | tfjs (native TensorFlow if
                        @tensorflow/tfjs-node is installed, else tfjs-wasm, else cpu); auto = wasm
   --threads <n>        threads for the wasm backend (default: every core, up to 8)
@@ -93,6 +96,7 @@ export const OPTIONS = {
   optimizer: { type: 'string' },
   loss: { type: 'string' },
   grad: { type: 'string' },
+  twin: { type: 'boolean' },
   backend: { type: 'string', default: 'auto' },
   threads: { type: 'string' },
   seed: { type: 'string' },
@@ -184,6 +188,11 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
   set('limit', num('limit', values.limit, true));
   set('testLimit', num('test-limit', values['test-limit'], true));
   set('threads', num('threads', values.threads, true));
+  if (values.twin) {
+    hyper.network = 'twin';
+    // The presets' gain lifts potentials to Vth; the twin has none (engine/train/options.ts withDefaults).
+    hyper.initGain = num('init-gain', values['init-gain'], false) ?? 1;
+  }
   hyper.augment = augmentFlags(values, hyper.augment ?? []);
   if (hyper.augment.length === 0) delete hyper.augment;
   const vth = num('vth', values.vth, false);
@@ -205,7 +214,10 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
     name: values.name ?? preset.name, datasetId: dataset.id, spec, hyper, seed, backendRequested: values.backend!,
   });
   const distortions = hyper.augment?.map((a) => (a.name === 'elastic' ? `elastic a=${a.alpha} s=${a.sigma}` : `shift ${a.max}`)).join(', ');
-  console.log(`run ${runId}: ${preset.name} on ${dataset.name} (T=${hyper.steps} batch=${hyper.batchSize} ${hyper.optimizer} lr=${hyper.lr} loss=${hyper.loss} grad=${hyper.grad} seed=${seed}${distortions ? `; ${distortions}` : ''})`);
+  const settings = hyper.network === 'twin'
+    ? `, non-spiking twin (batch=${hyper.batchSize} ${hyper.optimizer} lr=${hyper.lr} loss=${hyper.loss} init-gain=${hyper.initGain} seed=${seed}`
+    : ` (T=${hyper.steps} batch=${hyper.batchSize} ${hyper.optimizer} lr=${hyper.lr} loss=${hyper.loss} grad=${hyper.grad} seed=${seed}`;
+  console.log(`run ${runId}: ${preset.name} on ${dataset.name}${settings}${distortions ? `; ${distortions}` : ''})`);
   return follow(store, runId, false, values.quiet === true);
 }
 

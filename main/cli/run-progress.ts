@@ -1,8 +1,9 @@
+import type { NetworkKind } from '../../engine/model/networks';
 import type { EpochReport } from '../../engine/train/options';
-import type { FromTrainer } from '../runs/messages';
+import type { FromTrainer, RunHyper } from '../runs/messages';
 import { startRun, type RunHandle } from '../runs/supervisor';
 import type { Store } from '../store/db';
-import type { RunRow } from '../store/runs';
+import { requireRun, type RunRow } from '../store/runs';
 import { pct } from './args';
 import { ProgressLine } from './progress';
 
@@ -17,7 +18,8 @@ export class RunPrinter {
   private backend = '';
   private readonly started = performance.now();
 
-  constructor(quiet: boolean) {
+  /** A twin's epoch lines give its active fractions (engine/model/twin.ts firingRates) where a spiking net's give firing rates. */
+  constructor(quiet: boolean, private readonly network: NetworkKind = 'spiking') {
     this.bar = new ProgressLine(!quiet && process.stdout.isTTY === true);
   }
 
@@ -34,7 +36,8 @@ export class RunPrinter {
       this.epochs.push(r);
       this.bar.clear();
       const rates = r.firingRates.map((x) => x.toFixed(3)).join('/');
-      console.log(`epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)}, train ${pct(r.trainAccuracy)}, test ${pct(r.testAccuracy)}, firing ${rates}, ${r.seconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`);
+      const activity = this.network === 'twin' ? `non-spiking twin, active units ${rates}` : `firing ${rates}`;
+      console.log(`epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)}, train ${pct(r.trainAccuracy)}, test ${pct(r.testAccuracy)}, ${activity}, ${r.seconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`);
     } else if (m.type === 'error') {
       this.bar.clear();
     }
@@ -61,6 +64,7 @@ export class RunPrinter {
     const seconds = this.epochs.reduce((s, e) => s + e.seconds, 0);
     const samples = this.epochs.reduce((s, e) => s + e.samplesPerSecond * e.seconds, 0);
     console.log(`run ${run.id} (${run.name}): ${run.status}${run.error ? ` — ${run.error}` : ''}`);
+    if (this.network === 'twin') console.log('network: non-spiking twin (ReLU, backprop)');
     if (last) {
       console.log(`test accuracy: ${pct(last.testAccuracy)}`);
       console.log(`best test accuracy: ${pct(Math.max(...this.epochs.map((e) => e.testAccuracy)))}`);
@@ -75,7 +79,7 @@ export class RunPrinter {
 
 /** Start or resume a run and follow it on the terminal until its process ends. */
 export async function follow(store: Store, runId: number, resume: boolean, quiet: boolean): Promise<number> {
-  const printer = new RunPrinter(quiet);
+  const printer = new RunPrinter(quiet, (requireRun(store, runId).hyper as RunHyper).network);
   const handle = startRun(store, runId, { resume, onMessage: printer.onMessage });
   const unwire = printer.interrupt(handle);
   try {

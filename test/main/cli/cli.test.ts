@@ -120,6 +120,17 @@ describe('stbp CLI', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('trains the non-spiking twin of a preset with --twin and says so in the run, epoch and summary lines', async () => {
+    const { code, stdout } = await stbp('train', '--preset', 'mlp-quick', '--twin', '--epochs', '1', '--limit', '1000', '--test-limit', '300', '--quiet');
+    expect(code).toBe(0);
+    const id = /^run (\d+): mlp-quick on mnist, non-spiking twin \(batch=\d+ adam lr=0\.001 loss=mse init-gain=1 seed=1\)$/m.exec(stdout)?.[1];
+    expect(id, stdout).toBeDefined();
+    expect(stdout).toMatch(/^epoch 1: loss \d+\.\d+, train \d+\.\d+%, test \d+\.\d+%, non-spiking twin, active units \d\.\d{3}\/\d\.\d{3}, /m);
+    expect(stdout).toMatch(/^network: non-spiking twin \(ReLU, backprop\)$/m);
+    expect(Number(/^test accuracy: (\d+\.\d\d)%$/m.exec(stdout)?.[1])).toBeGreaterThan(50); // measured 65% after 10 batches
+    expect((await stbp('runs', 'show', id!)).stdout).toMatch(/"network":"twin"/);
+  });
+
   it.each([
     [['train', '--preset', 'nmnist-800'], /preset nmnist-800 takes 2312 inputs per sample \(\[2, 34, 34\]\); dataset mnist gives 784/],
     [['train', '--preset', 'mlp-9000'], /unknown preset "mlp-9000" \(known: cnn-table5, cnn-table6, mlp-400, mlp-800, mlp-quick, nmnist-800\)/],
