@@ -156,6 +156,12 @@ export interface RunSettings {
   loss: string;
   /** `stbp`, `sdbp` or `detach-reset`. */
   grad: string;
+  /**
+   * What the spec is trained as: `spiking` (LIF over T steps, STBP; the default when absent) or
+   * `twin`, its non-spiking twin (ReLU instead of LIF, one pass, plain backprop; `steps` and
+   * `grad` do not apply).
+   */
+  network?: 'spiking' | 'twin';
   init: string;
   initGain: number;
   /** Train / test on the first n samples only; absent for all. */

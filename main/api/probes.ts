@@ -14,7 +14,8 @@ export const MEMBRANE_UNITS = 10;
 
 export function runProbes(store: Store, runId: number, epoch?: number): RunProbes {
   requireRun(store, runId);
-  const epochs = probeEpochs(store, runId, 'raster');
+  // A non-spiking twin records no rasters, only its confusion counts after each epoch.
+  const epochs = [...new Set([...probeEpochs(store, runId, 'raster'), ...probeEpochs(store, runId, 'confusion')])].sort((a, b) => a - b);
   if (epoch !== undefined && !epochs.includes(epoch)) {
     throw notFound(`getRunProbes: run ${runId} has no probes of epoch ${epoch}; allowed: ${epochs.length ? epochs.join(', ') : 'none yet (probes are recorded when training starts)'}`);
   }

@@ -4,7 +4,7 @@
  */
 import { inferModel } from '../../engine/spec/infer';
 import type { ModelSpec } from '../../engine/spec/types';
-import { checkOptions, DEFAULT_TRAIN_OPTIONS, type BatchReport, type EpochReport, type TrainOptions } from '../../engine/train/options';
+import { checkOptions, DEFAULT_TRAIN_OPTIONS, withDefaults, type BatchReport, type EpochReport, type TrainOptions } from '../../engine/train/options';
 import type { BatchPoint, EpochPoint, RunFigures, RunMetrics, RunProgress, RunSettings, RunSummary, StartRunRequest } from '../contract';
 import type { RunHyper } from '../runs/messages';
 import { getDataset, requireDataset } from '../store/datasets';
@@ -37,9 +37,10 @@ export function runSummary(store: Store, row: RunRow, progress: RunProgress | nu
 
 /** A run's stored hyper-parameters as settings; a run recorded by the CLI may omit defaults. */
 export function settingsOf(hyper: RunHyper): RunSettings {
-  const o = { ...DEFAULT_TRAIN_OPTIONS, ...hyper };
+  const o = withDefaults(hyper);
   return {
     epochs: o.epochs, steps: o.steps, batchSize: o.batchSize, optimizer: o.optimizer, lr: o.lr, loss: o.loss, grad: o.grad, init: o.init, initGain: o.initGain,
+    ...(hyper.network !== undefined && { network: hyper.network }),
     ...(hyper.limit !== undefined && { limit: hyper.limit }),
     ...(hyper.testLimit !== undefined && { testLimit: hyper.testLimit }),
     ...(hyper.binning !== undefined && { binning: { ...hyper.binning } }),

@@ -9,6 +9,7 @@ import { BIN_MODES } from '../../engine/data/nmnist';
 import { EngineError } from '../../engine/errors';
 import { INIT_NAMES } from '../../engine/model/init';
 import { GRAD_MODES } from '../../engine/model/network';
+import { NETWORK_KINDS } from '../../engine/model/networks';
 import { OPTIMIZER_NAMES } from '../../engine/optim/optimizer';
 import { LOSSES } from '../../engine/train/loss';
 import type { Result, WorkbenchApi, WorkbenchMethod } from '../contract';
@@ -58,6 +59,7 @@ const runSettings = object({
   lr: positive(),
   loss: oneOf(LOSSES.map((l) => l.name)),
   grad: oneOf(Object.keys(GRAD_MODES)),
+  network: optional(oneOf(NETWORK_KINDS)),
   init: oneOf(INIT_NAMES),
   initGain: positive(),
   limit: optional(integer(1)),

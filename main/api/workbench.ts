@@ -101,6 +101,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
         break;
       case 'epoch':
         emit({ type: 'run-epoch', runId, point: epochPoint({ step: m.step, values: m.report }) });
+        run.probesOf = m.report.epoch; // its confusion counts are recorded; a twin sends no other probes
         break;
       case 'probe':
         run.probesOf = m.epoch;

@@ -227,6 +227,22 @@ describe('runs', () => {
     expect(await call('resumeRun', id)).toMatchObject({ ok: false, error: { code: 'bad-transition' } });
   });
 
+  it('train a non-spiking twin: its summary says so; no rasters or traces, confusion counts each epoch, announced', async () => {
+    const log = recordEvents(workbench);
+    const twin = { ...settings, network: 'twin' as const, initGain: 1 };
+    const { id } = await api.startRun({ datasetId: mnistId, spec, settings: twin, seed: 3, backend: 'wasm' });
+    const done = await log.until(runReaches(id, 'completed'));
+    const kinds = log.events.filter((e) => 'runId' in e && e.runId === id && e.type !== 'run-batch').map((e) => (e.type === 'run-probes' ? `probes:${e.epoch}` : e.type === 'run-epoch' ? `epoch:${e.point.epoch}` : e.type));
+    log.stop();
+    expect(kinds).toEqual(['epoch:1', 'probes:1', 'epoch:2', 'probes:2']);
+    expect(done.run.settings).toEqual(twin);
+    const metrics = await api.getRunMetrics(id);
+    expect(metrics.epochs[1]!.firingRates).toHaveLength(2); // active fractions of the ReLU and output layers
+    const probes = await api.getRunProbes(id);
+    expect(probes).toMatchObject({ epochs: [1, 2], epoch: 2, rasters: [], rastersBefore: [], membranes: [], confusion: { epoch: 2, classes: 10 } });
+    expect(probes.confusion!.counts.reduce((a, b) => a + b, 0)).toBe(100);
+  });
+
   it('pause → paused (with a checkpoint) → resume → completed', async () => {
     const log = recordEvents(workbench);
     const long = { ...settings, limit: 1000 }; // 100 batches an epoch: a pause at the first lands long before the end
