@@ -29,8 +29,35 @@ export const INITS = [
   { value: 'glorot', label: 'Glorot' },
 ] as const;
 
+/** The launcher's gradient choices: the STBP modes, then the spec's non-spiking twin (sets `network: 'twin'`). */
+export const GRAD_CHOICES = [
+  ...GRAD_MODES,
+  { value: 'twin', label: 'Non-spiking twin (ReLU, backprop)', help: 'The same layers with ReLU for LIF, one pass, no time steps (the paper\'s ANN)' },
+] as const;
+
 export function gradLabel(grad: string): string {
   return GRAD_MODES.find((g) => g.value === grad)?.label ?? grad;
+}
+
+/** The choice of GRAD_CHOICES that settings stand for. */
+export function gradChoice(settings: RunSettings): string {
+  return settings.network === 'twin' ? 'twin' : settings.grad;
+}
+
+/**
+ * Settings with a gradient choice applied. The twin starts at init gain 1 (the spiking gain lifts
+ * potentials to Vth, which the twin has not); a gradient mode trains the spiking network again,
+ * at `spikingGain` (the preset's) when it leaves the twin.
+ */
+export function withGradChoice(settings: RunSettings, choice: string, spikingGain: number): RunSettings {
+  if (choice === 'twin') return { ...settings, network: 'twin', initGain: 1 };
+  const { network, ...spiking } = settings;
+  return { ...spiking, grad: choice, ...(network === 'twin' && { initGain: spikingGain }) };
+}
+
+/** How a run trains: its gradient mode, or the twin. */
+export function methodLabel(settings: RunSettings): string {
+  return settings.network === 'twin' ? 'Non-spiking twin (ReLU, backprop)' : gradLabel(settings.grad);
 }
 
 /** Table I, overridden by what the preset's `train` says (only RunSettings fields). */
@@ -53,13 +80,14 @@ export function settingsFor(preset: Pick<PresetInfo, 'train'> | null | undefined
 export const SETTING_ROWS: { key: string; label: string; get(run: RunSummary): string }[] = [
   { key: 'dataset', label: 'Dataset', get: (r) => r.datasetName ?? `#${r.datasetId} (deleted)` },
   { key: 'layers', label: 'Network', get: (r) => describeLayers(r) },
-  { key: 'steps', label: 'T (steps)', get: (r) => String(r.settings.steps) },
+  { key: 'network', label: 'Neurons', get: (r) => (r.settings.network === 'twin' ? 'ReLU (non-spiking twin)' : 'LIF (spiking)') },
+  { key: 'steps', label: 'T (steps)', get: (r) => (r.settings.network === 'twin' ? '1 (one pass)' : String(r.settings.steps)) },
   { key: 'epochs', label: 'Epochs', get: (r) => String(r.settings.epochs) },
   { key: 'batchSize', label: 'Batch', get: (r) => String(r.settings.batchSize) },
   { key: 'optimizer', label: 'Optimiser', get: (r) => r.settings.optimizer },
   { key: 'lr', label: 'Learning rate', get: (r) => String(r.settings.lr) },
   { key: 'loss', label: 'Loss', get: (r) => r.settings.loss },
-  { key: 'grad', label: 'Gradient', get: (r) => gradLabel(r.settings.grad) },
+  { key: 'grad', label: 'Gradient', get: (r) => (r.settings.network === 'twin' ? 'Backprop' : gradLabel(r.settings.grad)) },
   { key: 'init', label: 'Init (gain)', get: (r) => `${r.settings.init} × ${r.settings.initGain}` },
   { key: 'vth', label: 'Vth', get: (r) => String(r.spec.neuron?.vth ?? 1.5) },
   { key: 'tau', label: 'tau', get: (r) => String(r.spec.neuron?.tau ?? 0.1) },

@@ -78,12 +78,15 @@ export const useLauncherStore = defineStore('launcher', () => {
   });
 
   /** Table I, or the preset's `train` when the spec comes from one (directly or via the designer). */
-  function applyDefaults(): void {
+  const defaults = computed<RunSettings>(() => {
     const c = choice.value;
     const presetName = c.kind === 'preset' ? c.name : c.kind === 'designer' && designer.origin.kind === 'preset' ? designer.origin.name : null;
-    const preset = presetName ? specs.preset(presetName) : undefined;
+    return settingsFor(presetName ? specs.preset(presetName) : undefined);
+  });
+
+  function applyDefaults(): void {
     const limits = { limit: settings.value.limit, testLimit: settings.value.testLimit };
-    settings.value = { ...settingsFor(preset), ...dropUndefined(limits) };
+    settings.value = { ...defaults.value, ...dropUndefined(limits) };
   }
 
   function choose(next: SpecChoice): void {
@@ -142,7 +145,7 @@ export const useLauncherStore = defineStore('launcher', () => {
   }
 
   return {
-    datasetId, choice, settings, seed, backend, name, starting, error, spec, report, dataset, problems,
+    datasetId, choice, settings, seed, backend, name, starting, error, spec, report, dataset, problems, defaults,
     choose, applyDefaults, prepareFromDesigner, prepareFrom, pickDefaultDataset, start,
   };
 });

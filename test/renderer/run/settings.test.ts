@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { canPause, canResume, canStop, describeLayers, differingSettings, etaSeconds, progressFraction, settingsFor, TABLE_I } from '../../../renderer/src/run/settings';
+import {
+  canPause, canResume, canStop, describeLayers, differingSettings, etaSeconds, GRAD_CHOICES, gradChoice, methodLabel, progressFraction, settingsFor,
+  SETTING_ROWS, TABLE_I, withGradChoice,
+} from '../../../renderer/src/run/settings';
 import { run } from '../helpers/test-host';
 
 describe('run settings', () => {
@@ -33,5 +36,26 @@ describe('run settings', () => {
     const b = run(2, { seed: 7, settings: { ...a.settings, grad: 'sdbp' } });
     expect([...differingSettings([a, b])].sort()).toEqual(['grad', 'seed']);
     expect(differingSettings([a]).size).toBe(0);
+  });
+
+  it('offers the non-spiking twin as a fourth gradient choice: network twin at gain 1, and back to the spiking gain', () => {
+    expect(GRAD_CHOICES.map((g) => g.value)).toEqual(['stbp', 'sdbp', 'detach-reset', 'twin']);
+    expect(GRAD_CHOICES[3]!.label).toBe('Non-spiking twin (ReLU, backprop)');
+    const spiking = { ...TABLE_I, initGain: 4 };
+    const twin = withGradChoice(spiking, 'twin', 4);
+    expect(twin).toEqual({ ...spiking, network: 'twin', initGain: 1 });
+    expect([gradChoice(spiking), gradChoice(twin)]).toEqual(['stbp', 'twin']);
+    expect(methodLabel(twin)).toBe('Non-spiking twin (ReLU, backprop)');
+    expect(withGradChoice(twin, 'sdbp', 4)).toEqual({ ...spiking, grad: 'sdbp' }); // no network field: spiking
+    expect(withGradChoice({ ...spiking, initGain: 2 }, 'sdbp', 4).initGain).toBe(2); // a gain the user set stays
+  });
+
+  it('shows the network kind in the compare table, and T and gradient as the twin has them', () => {
+    const a = run(1);
+    const b = run(2, { settings: { ...a.settings, network: 'twin' } });
+    const row = (key: string, r: typeof a) => SETTING_ROWS.find((x) => x.key === key)!.get(r);
+    expect([row('network', a), row('network', b)]).toEqual(['LIF (spiking)', 'ReLU (non-spiking twin)']);
+    expect([row('steps', b), row('grad', b)]).toEqual(['1 (one pass)', 'Backprop']);
+    expect([...differingSettings([a, b])].sort()).toEqual(['grad', 'network', 'steps']);
   });
 });
