@@ -41,15 +41,6 @@ describe('stbp CLI', () => {
     expect(stdout).toMatch(/mlp-800 .*784-800-10/);
   });
 
-  it('distorts training images as the flags say, and names a bad distortion', async () => {
-    const { code, stdout } = await stbp('train', '--preset', 'mlp-quick', '--elastic', '--elastic-alpha', '20', '--shift', '2', '--epochs', '1', '--limit', '200', '--test-limit', '100', '--quiet');
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^run \d+: mlp-quick on mnist \(.*; elastic a=20 s=4, shift 2\)$/m);
-    const bad = await stbp('train', '--preset', 'mlp-quick', '--shift', '100', '--limit', '200');
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/augmentation shift: max is 100; allowed: an integer from 0 to 64/);
-  });
-
   it('trains a preset on a real MNIST slice, records the run, and prints the summary lines scripts read', async () => {
     const { code, stdout } = await stbp('train', '--preset', 'mlp-quick', '--epochs', '1', '--limit', '600', '--test-limit', '200', '--seed', '3');
     expect(code).toBe(0);
@@ -145,5 +136,14 @@ describe('stbp CLI', () => {
     const { code, stderr } = await stbp(...args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+
+  it('distorts training images as the flags say, and names a bad distortion', async () => {
+    const { code, stdout } = await stbp('train', '--preset', 'mlp-quick', '--elastic', '--elastic-alpha', '20', '--shift', '2', '--epochs', '1', '--limit', '200', '--test-limit', '100', '--quiet');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^run \d+: mlp-quick on mnist \(.*; elastic a=20 s=4, shift 2\)$/m);
+    const bad = await stbp('train', '--preset', 'mlp-quick', '--shift', '100', '--limit', '200');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/augmentation shift: max is 100; allowed: an integer from 0 to 64/);
   });
 });
