@@ -9,6 +9,7 @@
  * Byte payloads travel as base64 strings.
  */
 import type { ModelSpec } from '../engine/spec/types';
+import type { EpochReport } from '../engine/train/options';
 
 // ---- wire -------------------------------------------------------------------------------------
 
@@ -248,15 +249,9 @@ export interface BatchPoint {
   firingRates: number[];
 }
 
-export interface EpochPoint {
+/** An epoch's figures as the trainer reports them, at its step on the x axis. */
+export interface EpochPoint extends EpochReport {
   step: number;
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testAccuracy: number;
-  firingRates: number[];
-  seconds: number;
-  samplesPerSecond: number;
 }
 
 export interface RunMetrics {

@@ -2,6 +2,7 @@ import type { ConvGeometry } from '../backend/types';
 import { unknownName } from '../errors';
 import type { Rng } from '../rng';
 import type { LifLayerPlan } from '../spec/infer';
+import type { Param } from '../optim/optimizer';
 
 /**
  * Weight initialisers for a W of shape [inUnits, units] (column j = the incoming weights of neuron j).
@@ -56,6 +57,19 @@ export function initConvWeights(name: string, w: Float32Array, g: ConvGeometry, 
  * zero. The spiking network and its twin both call this in layer order, so one seed gives both
  * the same initial weights.
  */
+/** A network's trainable tensors: weights, then the bias if learnt, layer by layer (the optimiser's and checkpoints' order). */
+export function layerParams(layers: readonly TrainableLayer[]): Param[] {
+  return layers.flatMap((l) => [{ value: l.w, grad: l.dw }, ...(l.plan.bias ? [{ value: l.b, grad: l.db }] : [])]);
+}
+
+interface TrainableLayer {
+  plan: LifLayerPlan;
+  w: Float32Array;
+  b: Float32Array;
+  dw: Float32Array;
+  db: Float32Array;
+}
+
 export function initLayer(l: { plan: LifLayerPlan; w: Float32Array; b: Float32Array }, name: string, rng: Rng, gain = 1): void {
   if (l.plan.conv) initConvWeights(name, l.w, l.plan.conv, rng);
   else initWeights(name, l.w, l.plan.inUnits, l.plan.units, rng);

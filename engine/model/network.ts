@@ -3,7 +3,7 @@ import { EngineError, unknownName } from '../errors';
 import type { Rng } from '../rng';
 import type { ModelPlan } from '../spec/infer';
 import type { Param } from '../optim/optimizer';
-import { initLayer } from './init';
+import { initLayer, layerParams } from './init';
 import { LifLayer, PoolLayer, type Activity, type Stage } from './layers';
 import type { Network } from './networks';
 import { prepareBernoulli } from '../encode/bernoulli';
@@ -71,10 +71,7 @@ export class SpikingNetwork implements Network {
 
   /** Trainable tensors in a fixed order (weights then bias of each layer; biases only if learnt). */
   params(): Param[] {
-    return this.layers.flatMap((l) => [
-      { value: l.w, grad: l.dw },
-      ...(l.plan.bias ? [{ value: l.b, grad: l.db }] : []),
-    ]);
+    return layerParams(this.layers);
   }
 
   init(name: string, rng: Rng, gain = 1): void {

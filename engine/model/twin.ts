@@ -3,7 +3,7 @@ import { EngineError } from '../errors';
 import type { Rng } from '../rng';
 import type { LifLayerPlan, ModelPlan } from '../spec/infer';
 import type { Param } from '../optim/optimizer';
-import { initLayer } from './init';
+import { initLayer, layerParams } from './init';
 import { PoolLayer, type Activity, type Rows, type Stage } from './layers';
 import type { Network } from './networks';
 
@@ -49,10 +49,7 @@ export class TwinNetwork implements Network {
 
   /** Trainable tensors in the spiking network's order: weights then bias of each layer. */
   params(): Param[] {
-    return this.layers.flatMap((l) => [
-      { value: l.w, grad: l.dw },
-      ...(l.plan.bias ? [{ value: l.b, grad: l.db }] : []),
-    ]);
+    return layerParams(this.layers);
   }
 
   init(name: string, rng: Rng, gain = 1): void {
