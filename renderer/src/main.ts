@@ -4,6 +4,7 @@ import App from './App.vue';
 import { detectHost, provideHost } from './host';
 import { startTheme } from './util/theme';
 import './styles/base.css';
+import './styles/view.css';
 
 // The host first: in web mode it takes the token out of the URL before the app reads the hash.
 const host = detectHost();
