@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { DatasetSummary, EncodingPreview, ImportDatasetRequest, SamplePage, Split } from '../../../main/contract';
 import { errorMessage, useHost } from '../host';
-import { latestOnly, onReconnect } from './shared';
+import { latestOnly, loadFlags, onReconnect } from './shared';
 
 export const SAMPLE_PAGE_SIZE = 40;
 
@@ -11,23 +11,14 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const host = useHost();
 
   const list = ref<DatasetSummary[]>([]);
-  const loading = ref(false);
-  const loaded = ref(false);
-  const error = ref<string | null>(null);
+  const { loading, loaded, error, track } = loadFlags();
   const busy = ref<string | null>(null);
 
   async function load(): Promise<void> {
-    loading.value = true;
-    try {
+    await track(async () => {
       list.value = await host.listDatasets();
-      error.value = null;
-      loaded.value = true;
       if (selectedId.value !== null && !list.value.some((d) => d.id === selectedId.value)) select(null);
-    } catch (cause) {
-      error.value = errorMessage(cause);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   /** Imports bundled MNIST (or finds it) and selects it. */

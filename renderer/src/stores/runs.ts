@@ -1,33 +1,24 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { RunProgress, RunSummary, StartRunRequest } from '../../../main/contract';
-import { errorMessage, useHost } from '../host';
+import { useHost } from '../host';
 import { createThrottle } from '../util/throttle';
-import { onReconnect } from './shared';
+import { loadFlags, onReconnect } from './shared';
 
 /** All runs, newest first, with live progress from events (coalesced: a few updates a second). */
 export const useRunsStore = defineStore('runs', () => {
   const host = useHost();
 
   const list = ref<RunSummary[]>([]);
-  const loading = ref(false);
-  const loaded = ref(false);
-  const error = ref<string | null>(null);
+  const { loading, loaded, error, track } = loadFlags();
 
   const byId = computed(() => new Map(list.value.map((run) => [run.id, run])));
   const get = (runId: number): RunSummary | undefined => byId.value.get(runId);
 
   async function load(): Promise<void> {
-    loading.value = true;
-    try {
+    await track(async () => {
       list.value = sortRuns(await host.listRuns());
-      error.value = null;
-      loaded.value = true;
-    } catch (cause) {
-      error.value = errorMessage(cause);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   function upsert(run: RunSummary): RunSummary {

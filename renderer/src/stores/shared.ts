@@ -1,4 +1,35 @@
-import type { Host } from '../host';
+import { ref, type Ref } from 'vue';
+import { errorMessage, type Host } from '../host';
+
+export interface LoadFlags {
+  loading: Ref<boolean>;
+  /** True once a load has succeeded. */
+  loaded: Ref<boolean>;
+  /** The last load's failure, until one succeeds. */
+  error: Ref<string | null>;
+  /** Runs `fetch` (which stores what it got) under the flags; a failure goes to `error`, never thrown. */
+  track(fetch: () => Promise<void>): Promise<void>;
+}
+
+/** The loading / loaded / error flags of a store's list (datasets, runs, specs) and how a load sets them. */
+export function loadFlags(): LoadFlags {
+  const loading = ref(false);
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  async function track(fetch: () => Promise<void>): Promise<void> {
+    loading.value = true;
+    try {
+      await fetch();
+      error.value = null;
+      loaded.value = true;
+    } catch (cause) {
+      error.value = errorMessage(cause);
+    } finally {
+      loading.value = false;
+    }
+  }
+  return { loading, loaded, error, track };
+}
 
 /**
  * After the web socket comes back, events may have been missed; `reload` runs so the store shows

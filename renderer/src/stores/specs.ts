@@ -3,7 +3,7 @@ import { ref } from 'vue';
 import type { ModelSpec } from '../../../engine/spec/types';
 import type { PresetInfo, SavedSpec } from '../../../main/contract';
 import { errorMessage, useHost } from '../host';
-import { onReconnect } from './shared';
+import { loadFlags, onReconnect } from './shared';
 
 /** Saved specs (by name) and the paper's presets. */
 export const useSpecsStore = defineStore('specs', () => {
@@ -11,23 +11,14 @@ export const useSpecsStore = defineStore('specs', () => {
 
   const presets = ref<PresetInfo[]>([]);
   const saved = ref<SavedSpec[]>([]);
-  const loading = ref(false);
-  const loaded = ref(false);
-  const error = ref<string | null>(null);
+  const { loading, loaded, error, track } = loadFlags();
 
   async function load(): Promise<void> {
-    loading.value = true;
-    try {
+    await track(async () => {
       const [p, s] = await Promise.all([host.listPresets(), host.listSpecs()]);
       presets.value = p;
       saved.value = sortByName(s);
-      error.value = null;
-      loaded.value = true;
-    } catch (cause) {
-      error.value = errorMessage(cause);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   async function loadSaved(): Promise<void> {
