@@ -1,20 +1,111 @@
-// `npm run bench`: STBP training throughput and peak memory of the paper's 784-800-10 MLP per
-// backend, next to a PyTorch CPU implementation of the same network when Debian's python3-torch is
-// installed. Every case runs in its own process so its peak RSS is its own. Results are printed
-// one line per case and written to bench/results.md with the command and the machine.
+// `npm run bench [-- mlp|cnn]`: STBP training throughput and peak memory per backend of the paper's
+// 784-800-10 MLP (`mlp`) and its Table V spiking CNN, 28x28x1-15C5-P2-40C5-P2-300-10 (`cnn`), at
+// T = 30 and T = 8, batch 100, next to a PyTorch CPU implementation of the same network in the same
+// run when Debian's python3-torch is installed. Every case runs in its own process so its peak RSS
+// is its own. Results are printed one line per case (plus a line of detail) and each group run is
+// written to its own section of bench/results.md with the command, the date and the machine.
 import { execFileSync, fork } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { ModelSpec } from '../engine/spec/types';
 import { runCase, type CaseResult, type CaseSpec } from './case';
 
 // Runs as the bundle out/cli/bench.mjs: the project root is two levels up.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PYTHON = '/usr/bin/python3';
+const BATCH = 100;
+const STEPS = [30, 8];
+
+/** A backend configuration measured at every T; `batches` and `warmup` may depend on T. */
+interface Backend {
+  name: string;
+  spec: Pick<CaseSpec, 'backend' | 'threads'>;
+  batches(T: number, quick: boolean): number;
+  warmup?: number;
+  /** Said on the case's detail line (e.g. why it times so few steps). */
+  note?: string;
+}
+
+/** A network and how to bench it: our backends and the PyTorch script of the same network. */
+interface Group {
+  key: 'mlp' | 'cnn';
+  net: string;
+  model: ModelSpec;
+  gain: number;
+  backends: Backend[];
+  /** Our backend compared with PyTorch in the ratio lines. */
+  reference: string;
+  /** Ratio to PyTorch that this group must reach, at which T. */
+  target?: { T: number; ratio: number };
+  torch: { script: string; steps(T: number, quick: boolean): number };
+}
+
+const neuron = { vth: 1.5, tau: 0.1, surrogate: { name: 'rectangular', width: 1 } };
+const cnnPreset = JSON.parse(readFileSync(join(root, 'resources', 'presets', 'cnn-table5.json'), 'utf8')) as {
+  spec: ModelSpec;
+  train: { initGain: number };
+};
+
+const GROUPS: Group[] = [
+  {
+    key: 'mlp',
+    net: '784-800-10',
+    model: {
+      neuron,
+      layers: [
+        { className: 'input', config: { shape: [784] } },
+        { className: 'dense', config: { units: 800 } },
+        { className: 'output', config: { units: 10 } },
+      ],
+    },
+    // The presets' eq. 30–31 init × 3, so PyTorch runs at the same firing rates (--gain 3).
+    gain: 3,
+    backends: [
+      { name: 'wasm×2', spec: { backend: 'wasm', threads: 2 }, batches: (_, q) => (q ? 5 : 30) },
+      { name: 'wasm×1', spec: { backend: 'wasm', threads: 1 }, batches: (_, q) => (q ? 3 : 15) },
+      { name: 'tfjs', spec: { backend: 'tfjs' }, batches: (_, q) => (q ? 2 : 4) },
+    ],
+    reference: 'wasm×2',
+    torch: { script: 'stbp_mlp.py', steps: (_, q) => (q ? 5 : 20) },
+  },
+  {
+    key: 'cnn',
+    net: 'cnn-table5',
+    model: cnnPreset.spec,
+    // The preset's own init gain (4: every layer fires at ~0.1); PyTorch gets the same.
+    gain: cnnPreset.train.initGain,
+    backends: [
+      { name: 'wasm', spec: { backend: 'wasm' }, batches: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
+      {
+        name: 'tfjs',
+        spec: { backend: 'tfjs' },
+        batches: (T, q) => (q ? 1 : T > 10 ? 2 : 3),
+        warmup: 1,
+        note: 'capped: tfjs-wasm convolutions are slow',
+      },
+      { name: 'auto', spec: { backend: 'auto' }, batches: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
+    ],
+    reference: 'wasm',
+    target: { T: 30, ratio: 1 },
+    torch: { script: 'stbp_cnn.py', steps: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
+  },
+];
+
+interface Measured {
+  label: string;
+  name: string;
+  T: number;
+  samplesPerSecond: number;
+  peakMiB: number;
+  detail: string;
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       case: { type: 'string' },
       quick: { type: 'boolean' },
@@ -28,91 +119,142 @@ async function main(): Promise<void> {
     process.send!(result);
     return;
   }
-  const cases: CaseSpec[] = [];
-  for (const steps of [30, 8]) {
-    cases.push({ backend: 'wasm', threads: 2, steps, batch: 100, hidden: 800, batches: values.quick ? 5 : 30 });
-    cases.push({ backend: 'wasm', threads: 1, steps, batch: 100, hidden: 800, batches: values.quick ? 3 : 15 });
-    cases.push({ backend: 'tfjs', steps, batch: 100, hidden: 800, batches: values.quick ? 2 : 4 });
+  const unknown = positionals.filter((p) => !GROUPS.some((g) => g.key === p));
+  if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; allowed: ${GROUPS.map((g) => g.key).join(', ')}`);
+  const groups = positionals.length ? GROUPS.filter((g) => positionals.includes(g.key)) : GROUPS;
+  const quick = values.quick ?? false;
+  const torch = pytorchVersion();
+  const load = loadavg()[0]!;
+  // Other work on the machine shows up directly in the numbers (PyTorch's libgomp collapses 10–40×).
+  if (load > 0.5) console.log(`note: load average ${load.toFixed(2)} before the bench: other processes are running`);
+  for (const group of groups) {
+    const results: Measured[] = [];
+    const report = (m: Measured) => {
+      console.log(`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`);
+      console.log(`  ${m.detail}`);
+      results.push(m);
+    };
+    for (const T of STEPS) {
+      for (const b of group.backends) {
+        const label = `${group.net} T=${T} B=${BATCH} ${b.name}`;
+        if (values.only && !label.includes(values.only)) continue;
+        const spec: CaseSpec = {
+          ...b.spec, model: group.model, gain: group.gain, steps: T, batch: BATCH,
+          warmup: b.warmup ?? 3, batches: b.batches(T, quick),
+        };
+        const r = await inChild(spec, label);
+        const detail = [
+          `${r.backend}; ${r.msPerBatch.toFixed(1)} ms/batch over ${spec.batches} timed steps after ${spec.warmup} warm-up`,
+          `firing rates ${rates(r.firingRates)}`,
+          ...(b.note ? [b.note] : []),
+        ].join('; ');
+        report({ label, name: b.name, T, samplesPerSecond: r.samplesPerSecond, peakMiB: r.peakMiB, detail });
+      }
+      // PyTorch last at each T, after our cases, never alongside them (libgomp spin-waits).
+      if (torch.ok && (!values.only || 'pytorch'.includes(values.only))) report(pytorchCase(group, T, quick));
+    }
+    if (!torch.ok) console.log(torch.line);
+    const ratios = ratioLines(group, results);
+    for (const l of ratios) console.log(l);
+    if (!values['no-write'] && !values.only) {
+      const lines = results.flatMap((m) => [`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`, `  ${m.detail}`]);
+      writeSection(group, [...lines, ...(torch.ok ? [] : [torch.line]), ...ratios], torch, positionals, load);
+    }
   }
-  const selected = values.only ? cases.filter((c) => caseName(c).includes(values.only!)) : cases;
-  const lines: string[] = [];
-  for (const c of selected) {
-    const r = await inChild(c);
-    const line = `784-${c.hidden}-10 T=${c.steps} B=${c.batch} ${caseName(c)}: ${Math.round(r.samplesPerSecond)} samples/s, peak ${Math.round(r.peakMiB)} MiB  (${r.backend}; ${r.msPerBatch.toFixed(1)} ms/batch)`;
-    console.log(line);
-    lines.push(line);
-  }
-  const torch = pytorchLines(values.quick ? 5 : 20);
-  for (const l of torch) console.log(l);
-  const ratios = ratioLines(lines, torch);
-  for (const l of ratios) console.log(l);
-  if (!values['no-write'] && !values.only) writeResults([...lines, ...torch], ratios);
 }
 
-function caseName(c: CaseSpec): string {
-  return c.backend === 'wasm' ? `wasm×${c.threads}` : c.backend;
+function rates(r: number[]): string {
+  return r.map((x) => x.toFixed(3)).join(' / ');
 }
 
-function inChild(c: CaseSpec): Promise<CaseResult> {
+function inChild(c: CaseSpec, label: string): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--case', JSON.stringify(c)], { stdio: 'inherit' });
     child.once('message', (m) => resolve(m as CaseResult));
-    child.once('exit', (code) => code !== 0 && reject(new Error(`bench case ${caseName(c)} exited with ${code}`)));
+    child.once('exit', (code) => code !== 0 && reject(new Error(`bench case ${label} exited with ${code}`)));
   });
 }
 
-/** The PyTorch reference (bench/pytorch/stbp_mlp.py) under Debian's python3, if torch is there. */
-function pytorchLines(steps: number): string[] {
-  const script = join(root, 'bench', 'pytorch', 'stbp_mlp.py');
-  const python = '/usr/bin/python3';
+type Torch = { ok: true; version: string; blas: string } | { ok: false; line: string };
+
+/** Whether Debian's python3 has torch; if not, the line that says so and why. */
+function pytorchVersion(): Torch {
+  const how = 'install Debian python3-torch and libopenblas0-openmp, see bench/pytorch/README.md';
+  if (!existsSync(PYTHON)) return { ok: false, line: `pytorch: unavailable (no ${PYTHON}); ${how}` };
   try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return ['pytorch: not measured (install Debian python3-torch and libopenblas0-openmp, see bench/pytorch/README.md)'];
+    const version = execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return { ok: true, version, blas: blasName() };
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? e).trim().split('\n').pop();
+    return { ok: false, line: `pytorch: unavailable (${PYTHON} -c 'import torch': ${stderr}); ${how}` };
   }
-  return [30, 8].map((T) => {
-    // The same network state as ours: eq. 30–31 init × 3, so both run at the same firing rates.
-    const args = [script, '--T', String(T), '--batch', '100', '--steps', String(steps), '--threads', '2', '--init', 'paper', '--gain', '3'];
-    const out = execFileSync(python, args, { encoding: 'utf8' });
-    return out.trim().split('\n').pop()!;
-  });
 }
 
-/** wasm×2 over PyTorch, per T. */
-function ratioLines(ours: string[], torch: string[]): string[] {
-  const rate = (lines: string[], re: RegExp) => {
-    const line = lines.find((l) => re.test(l));
-    const m = line?.match(/: (\d+) samples\/s/);
-    return m ? Number(m[1]) : undefined;
+/** Debian's torch calls whichever libblas.so.3 is selected: OpenBLAS, or ~30× slower reference BLAS. */
+function blasName(): string {
+  try {
+    const lib = realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
+    return lib.includes('openblas') ? `OpenBLAS (${lib.split('/').at(-2)})` : `reference BLAS (${lib}): expect it ~30× slow`;
+  } catch {
+    return 'BLAS unknown';
+  }
+}
+
+/** The PyTorch script of the group's network at T, in its own process, at the same init. */
+function pytorchCase(group: Group, T: number, quick: boolean): Measured {
+  const script = join(root, 'bench', 'pytorch', group.torch.script);
+  const steps = group.torch.steps(T, quick);
+  const args = [script, '--T', String(T), '--batch', String(BATCH), '--steps', String(steps), '--threads', '2', '--init', 'paper', '--gain', String(group.gain), '--json'];
+  const j = JSON.parse(execFileSync(PYTHON, args, { encoding: 'utf8' }).trim().split('\n').pop()!) as {
+    samples_per_s: number; peak_mib: number; torch: string; threads: number; layer_rates?: number[]; hidden_rate?: number; out_rate?: number;
   };
-  return [30, 8].flatMap((T) => {
-    const a = rate(ours, new RegExp(`T=${T} B=100 wasm×2:`));
-    const b = rate(torch, new RegExp(`T=${T} B=100:`));
-    return a && b ? [`ratio wasm×2 / pytorch at T=${T}: ${(a / b).toFixed(2)}×`] : [];
+  const layerRates = j.layer_rates ?? [j.hidden_rate!, j.out_rate!];
+  return {
+    label: `${group.net} T=${T} B=${BATCH} pytorch`, name: 'pytorch', T, samplesPerSecond: j.samples_per_s, peakMiB: j.peak_mib,
+    detail: `torch ${j.torch} CPU, ${j.threads} threads; ${steps} timed steps; --init paper --gain ${group.gain}; firing rates ${rates(layerRates)}`,
+  };
+}
+
+/** The reference backend over PyTorch, per T, and whether the group's target is met. */
+function ratioLines(group: Group, results: Measured[]): string[] {
+  return STEPS.flatMap((T) => {
+    const ours = results.find((m) => m.T === T && m.name === group.reference);
+    const torch = results.find((m) => m.T === T && m.name === 'pytorch');
+    if (!ours || !torch) return [];
+    const ratio = ours.samplesPerSecond / torch.samplesPerSecond;
+    const t = group.target;
+    const verdict = t && t.T === T ? ` (target ≥ ${t.ratio}×: ${ratio >= t.ratio ? 'met' : 'NOT met'})` : '';
+    return [`ratio ${group.net} T=${T} ${group.reference} / pytorch: ${ratio.toFixed(2)}×${verdict}`];
   });
 }
 
-function writeResults(lines: string[], ratios: string[]): void {
+/** Replace the group's section of bench/results.md (its `## <net>` heading up to the next heading). */
+function writeSection(group: Group, lines: string[], torch: Torch, positionals: string[], load: number): void {
+  const file = join(root, 'bench', 'results.md');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const model = readFileSync('/proc/cpuinfo', 'utf8').match(/flags\s*:.*\bavx512f\b/) ? ', AVX-512' : '';
-  const md = [
-    '# Benchmark results',
+  const avx = readFileSync('/proc/cpuinfo', 'utf8').match(/flags\s*:.*\bavx512f\b/) ? ', AVX-512' : '';
+  const torchText = torch.ok ? `, torch ${torch.version} with ${torch.blas}` : ', no PyTorch';
+  const command = `npm run bench${positionals.length ? ` -- ${positionals.join(' ')}` : ''}`;
+  const heading = `## ${group.net}`;
+  const section = [
+    heading,
     '',
-    'Command: `npm run bench` (bench/bench.ts; PyTorch side: bench/pytorch/stbp_mlp.py)',
+    `Command: \`${command}\` (bench/bench.ts; PyTorch side: bench/pytorch/${group.torch.script})`,
     `Date: ${new Date().toISOString()}`,
-    `Machine: ${cpus().length} × ${cpu}${model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    '',
-    'One STBP training step = Bernoulli coding of real MNIST images + forward over T steps + backward + Adam.',
-    'Peak is the process peak RSS. These machines are shared and noisy (10–30% run to run): compare ratios.',
+    `Machine: ${cpus().length} × ${cpu}${avx}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${torchText}; load average ${load.toFixed(2)} at the start`,
     '',
     '```',
     ...lines,
-    ...ratios,
     '```',
     '',
   ].join('\n');
-  writeFileSync(join(root, 'bench', 'results.md'), md);
-  console.log('written: bench/results.md');
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const parts = old.split(/^(?=## )/m);
+  const at = parts.findIndex((p) => p.split('\n')[0] === heading);
+  if (at >= 0) parts[at] = section;
+  else parts.push((parts.at(-1)?.endsWith('\n\n') ? '' : '\n') + section);
+  writeFileSync(file, parts.join('').trimEnd() + '\n');
+  console.log(`written: bench/results.md (${heading})`);
 }
 
 main().catch((e: unknown) => {

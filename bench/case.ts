@@ -4,15 +4,22 @@ import { GRAD_MODES, SpikingNetwork } from '../engine/model/network';
 import { Adam } from '../engine/optim/optimizer';
 import { Rng } from '../engine/rng';
 import { inferModel } from '../engine/spec/infer';
+import type { ModelSpec } from '../engine/spec/types';
 import { mseRate } from '../engine/train/loss';
 
+/** One bench case; plain JSON, since the parent passes it to the child process on its command line. */
 export interface CaseSpec {
-  backend: 'wasm' | 'tfjs';
+  backend: 'wasm' | 'tfjs' | 'auto';
+  /** WASM threads; the backend's default (every core, up to 8) when undefined. */
   threads?: number;
+  /** The network, 784 inputs (MNIST) and 10 classes; trained from eq. 30–31 weights × `gain`. */
+  model: ModelSpec;
+  gain: number;
   steps: number;
   batch: number;
-  hidden: number;
-  /** Timed batches (after 3 warm-up batches). */
+  /** Untimed batches first. */
+  warmup: number;
+  /** Timed batches. */
   batches: number;
 }
 
@@ -21,49 +28,47 @@ export interface CaseResult {
   samplesPerSecond: number;
   msPerBatch: number;
   peakMiB: number;
+  /** Spikes per neuron per step of each LIF layer in the last timed batch. */
+  firingRates: number[];
 }
 
 /** Time full STBP training steps (encode, forward, loss, backward, Adam) on real MNIST images. */
 export async function runCase(c: CaseSpec): Promise<CaseResult> {
   const kernels = await createNodeKernels(c.backend, { threads: c.threads });
-  const plan = inferModel({
-    neuron: { vth: 1.5, tau: 0.1, surrogate: { name: 'rectangular', width: 1 } },
-    layers: [
-      { className: 'input', config: { shape: [784] } },
-      { className: 'dense', config: { units: c.hidden } },
-      { className: 'output', config: { units: 10 } },
-    ],
-  });
+  const plan = inferModel(c.model);
   const net = new SpikingNetwork(plan, kernels, c.steps, c.batch);
   const rng = new Rng(1);
-  net.init('paper', rng, 3);
+  net.init('paper', rng, c.gain);
   const optimizer = new Adam(net.params(), 1e-3, kernels);
   const pool = 2000;
   const { train } = await loadMnist({ limitTrain: pool, limitTest: 0 });
-  const intensities = new Float32Array(c.batch * 784);
+  const size = plan.inputSize;
+  const classes = plan.classes;
+  const intensities = new Float32Array(c.batch * size);
   const labels = new Uint8Array(c.batch);
-  const grad = new Float32Array(c.batch * 10);
+  const grad = new Float32Array(c.batch * classes);
   const step = (i: number) => {
     for (let b = 0; b < c.batch; b++) {
       const index = (i * c.batch + b) % pool;
-      for (let p = 0; p < 784; p++) intensities[b * 784 + p] = train.pixels[index * 784 + p] / 255;
+      for (let p = 0; p < size; p++) intensities[b * size + p] = train.pixels[index * size + p] / 255;
       labels[b] = train.labels[index];
     }
     net.encode(intensities, c.batch, rng);
     const counts = net.forward();
-    mseRate.evaluate(counts, labels, c.batch, 10, c.steps, grad);
+    mseRate.evaluate(counts, labels, c.batch, classes, c.steps, grad);
     net.backward(grad, GRAD_MODES.stbp);
     optimizer.step();
   };
-  for (let i = 0; i < 3; i++) step(i);
+  for (let i = 0; i < c.warmup; i++) step(i);
   const start = performance.now();
-  for (let i = 0; i < c.batches; i++) step(3 + i);
+  for (let i = 0; i < c.batches; i++) step(c.warmup + i);
   const ms = (performance.now() - start) / c.batches;
   const result = {
     backend: kernels.description,
     samplesPerSecond: (1000 * c.batch) / ms,
     msPerBatch: ms,
     peakMiB: process.resourceUsage().maxRSS / 1024,
+    firingRates: net.firingRates(),
   };
   kernels.dispose();
   return result;
