@@ -22,15 +22,14 @@ libopenblas0-openmp`); see README-cnn.md.
     /usr/bin/python3 bench/pytorch/stbp_cnn.py --T 8  --batch 100
     /usr/bin/python3 bench/pytorch/stbp_cnn.py --T 30 --batch 100 --json
 """
-import argparse
 import json
 import os
-import resource
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from stbp_step import parse_args, peak_mib, timed_training
 
 TAU = 0.1    # membrane decay (Table I, MNIST)
 VTH = 1.5    # firing threshold (Table I, MNIST)
@@ -128,70 +127,28 @@ def load_images(B):
     return images, "synthetic"
 
 
-def encode(images, T):
-    """Bernoulli rate coding: every step each pixel fires with p = intensity."""
-    return torch.bernoulli(images.unsqueeze(0).expand(T, *images.shape))
-
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--T", type=int, default=30)
-    p.add_argument("--batch", type=int, default=100)
-    p.add_argument("--steps", type=int, default=10, help="timed training steps")
-    p.add_argument("--warmup", type=int, default=2, help="untimed steps first")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--init", choices=("torch", "paper"), default="torch",
-                   help="torch: nn.Conv2d/nn.Linear default; paper: eq. 30-31 (engine's `paper`)")
-    p.add_argument("--gain", type=float, default=1.0,
-                   help="with --init paper: scale the initial weights (the engine's presets: 3)")
-    p.add_argument("--json", action="store_true")
-    args = p.parse_args()
-
-    # Debian's build defaults to 1 thread here even on 2 cores, so always set it.
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-
+    args = parse_args(__doc__.splitlines()[0], steps=10, warmup=2,
+                      init_help="torch: nn.Conv2d/nn.Linear default; paper: eq. 30-31 (engine's `paper`)")
     net = SpikingCNN()
     if args.init == "paper":
         net.paper_init_(args.gain)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     B = args.batch
     images, source = load_images(B)
-    onehot = nn.functional.one_hot(torch.randint(0, 10, (B,)), 10).float()
-
-    def train_step():
-        rate = net(encode(images, args.T))
-        # L = 1/(2S) * sum_s ||y_s - rate_s||^2
-        loss = 0.5 * ((onehot - rate) ** 2).sum(dim=1).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return loss
-
-    for _ in range(args.warmup):
-        train_step()
-    t0 = time.perf_counter()
-    for _ in range(args.steps):
-        train_step()
-    elapsed = time.perf_counter() - t0
-
-    sps = B * args.steps / elapsed
-    rates = []
-    with torch.no_grad():
-        net(encode(images, args.T), layer_rates=rates)
-
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    sps, rates = timed_training(net, images, args)
+    peak = peak_mib()
     name = "28x28x1-15C5-P2-40C5-P2-300-10"
     if args.json:
         print(json.dumps({
             "impl": "pytorch", "net": name, "T": args.T, "batch": B,
-            "samples_per_s": round(sps, 1), "peak_mib": round(peak_mib, 1),
+            "samples_per_s": round(sps, 1), "peak_mib": round(peak, 1),
             "torch": torch.__version__, "threads": args.threads, "init": args.init,
             "input": source, "input_rate": round(float(images.mean()), 4),
             "layer_rates": [round(r, 4) for r in rates],
         }))
     else:
-        print(f"pytorch {name} T={args.T} B={B}: {sps:.0f} samples/s, peak {peak_mib:.0f} MiB")
+        print(f"pytorch {name} T={args.T} B={B}: {sps:.0f} samples/s, peak {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

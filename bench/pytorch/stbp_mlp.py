@@ -15,13 +15,12 @@ is netlib reference BLAS and this benchmark runs ~30x slower.
     /usr/bin/python3 bench/pytorch/stbp_mlp.py --T 30 --batch 100
     /usr/bin/python3 bench/pytorch/stbp_mlp.py --T 8  --batch 100 --json
 """
-import argparse
 import json
-import resource
-import time
 
 import torch
 import torch.nn as nn
+
+from stbp_step import parse_args, peak_mib, timed_training
 
 TAU = 0.1    # membrane decay
 VTH = 1.5    # firing threshold. With this input and either init the network
@@ -93,71 +92,27 @@ class SpikingMLP(nn.Module):
         return counts[-1] / T
 
 
-def encode(images, T):
-    """Bernoulli rate coding: every step each pixel fires with p = intensity."""
-    return torch.bernoulli(images.unsqueeze(0).expand(T, *images.shape))
-
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--T", type=int, default=30)
-    p.add_argument("--batch", type=int, default=100)
-    p.add_argument("--steps", type=int, default=20, help="timed training steps")
-    p.add_argument("--warmup", type=int, default=3, help="untimed steps first")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--init", choices=("torch", "paper"), default="torch",
-                   help="torch: nn.Linear default; paper: eq. 30-31 (engine's `paper`)")
-    p.add_argument("--gain", type=float, default=1.0,
-                   help="with --init paper: scale the initial weights (the engine's presets: 3)")
-    p.add_argument("--json", action="store_true")
-    args = p.parse_args()
-
-    # Debian's build defaults to 1 thread here even on 2 cores, so always set it.
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-
+    args = parse_args(__doc__.splitlines()[0], steps=20, warmup=3,
+                      init_help="torch: nn.Linear default; paper: eq. 30-31 (engine's `paper`)")
     net = SpikingMLP()
     if args.init == "paper":
         net.paper_init_(args.gain)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     B = args.batch
     images = (torch.rand(B, 784) < PIXEL_FRACTION).float() * PIXEL_VALUE
-    onehot = nn.functional.one_hot(torch.randint(0, 10, (B,)), 10).float()
-
-    def train_step():
-        rate = net(encode(images, args.T))
-        # L = 1/(2S) * sum_s ||y_s - rate_s||^2
-        loss = 0.5 * ((onehot - rate) ** 2).sum(dim=1).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return loss
-
-    for _ in range(args.warmup):
-        train_step()
-    t0 = time.perf_counter()
-    for _ in range(args.steps):
-        train_step()
-    elapsed = time.perf_counter() - t0
-
-    sps = B * args.steps / elapsed
-    # Dense PyTorch costs the same whatever the activity, but an event-driven
-    # engine does not: report it so a comparison can check both run alike.
-    rates = []
-    with torch.no_grad():
-        net(encode(images, args.T), layer_rates=rates)
-
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    sps, rates = timed_training(net, images, args)
+    peak = peak_mib()
     if args.json:
         print(json.dumps({
             "impl": "pytorch", "net": "784-800-10", "T": args.T, "batch": B,
-            "samples_per_s": round(sps, 1), "peak_mib": round(peak_mib, 1),
+            "samples_per_s": round(sps, 1), "peak_mib": round(peak, 1),
             "torch": torch.__version__, "threads": args.threads, "init": args.init,
             "input_rate": round(float(images.mean()), 4),
             "hidden_rate": round(rates[0], 4), "out_rate": round(rates[1], 4),
         }))
     else:
-        print(f"pytorch 784-800-10 T={args.T} B={B}: {sps:.0f} samples/s, peak {peak_mib:.0f} MiB")
+        print(f"pytorch 784-800-10 T={args.T} B={B}: {sps:.0f} samples/s, peak {peak:.0f} MiB")
 
 
 if __name__ == "__main__":
