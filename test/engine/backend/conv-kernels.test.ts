@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeKernels } from '../../../engine/backend/backends-node';
-import type { ConvGeometry, Kernels, PoolGeometry, SpikeLists } from '../../../engine/backend/types';
+import type { ConvGeometry, Kernels, PoolGeometry } from '../../../engine/backend/types';
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS, firstBitDifference } from './node-backends';
 import { relErr } from '../../helpers/compare';
+import { randomF32, toLists } from '../../helpers/kernel-data';
 import {
   avgPoolBackpropRef, avgPoolRef, convBackpropInputRef, convRef, convWeightGradRef, outSize,
 } from '../../helpers/conv-reference';
@@ -56,23 +57,6 @@ function randomSpikes(rng: Rng, n: number): Uint8Array {
   return s;
 }
 
-function toLists(k: Kernels, dense: Uint8Array, cols: number): SpikeLists {
-  const s = { ...k.spikeLists(ROWS, cols), steps: STEPS };
-  for (let r = 0; r < ROWS; r++) {
-    let n = 0;
-    for (let i = 0; i < cols; i++) if (dense[r * cols + i]) s.idx[s.start[r] + n++] = i;
-    s.len[r] = n;
-  }
-  return s;
-}
-
-/** Normal values in the backend's memory, a fraction of them exactly 0 (kernels skip zeros). */
-function randomF32(k: Kernels, n: number, rng: Rng, zeroFraction = 0): Float32Array {
-  const a = k.allocF32(n);
-  for (let i = 0; i < n; i++) a[i] = rng.uniform() < zeroFraction ? 0 : rng.normal();
-  return a;
-}
-
 /** An output buffer that must be fully written: NaN anywhere left shows. */
 function nanF32(k: Kernels, n: number): Float32Array {
   return k.allocF32(n).fill(NaN);
@@ -90,7 +74,7 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     const dense = randomSpikes(rng, inSizeOf(g));
     const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
     const out = nanF32(k, ROWS * outSizeOf(g));
-    k.convSpikes(toLists(k, dense, inSizeOf(g)), w, g, out);
+    k.convSpikes(toLists(k, dense, STEPS, BATCH, inSizeOf(g)), w, g, out);
     expect(relErr(out, convRef(dense, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
     expect(out.subarray(EMPTY_ROW * outSizeOf(g), (EMPTY_ROW + 1) * outSizeOf(g)).every((v) => v === 0)).toBe(true);
   });
@@ -109,7 +93,7 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     const dense = randomSpikes(rng, inSizeOf(g));
     const grad = randomF32(k, ROWS * outSizeOf(g), rng, 0.3);
     const dw = nanF32(k, g.outC * g.inC * g.kernel ** 2);
-    k.convSpikesWeightGrad(toLists(k, dense, inSizeOf(g)), grad, g, dw);
+    k.convSpikesWeightGrad(toLists(k, dense, STEPS, BATCH, inSizeOf(g)), grad, g, dw);
     expect(relErr(dw, convWeightGradRef(dense, grad, ROWS, g))).toBeLessThanOrEqual(1e-6);
   });
 
@@ -135,7 +119,7 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     const rng = new Rng(6);
     const dense = randomSpikes(rng, inSizeOf(p));
     const fromSpikes = nanF32(k, ROWS * outSizeOf(p));
-    k.avgPoolSpikes(toLists(k, dense, inSizeOf(p)), p, fromSpikes);
+    k.avgPoolSpikes(toLists(k, dense, STEPS, BATCH, inSizeOf(p)), p, fromSpikes);
     expect(relErr(fromSpikes, avgPoolRef(dense, ROWS, p))).toBeLessThanOrEqual(1e-6);
     const x = randomF32(k, ROWS * inSizeOf(p), rng, 0.3);
     const fromValues = nanF32(k, ROWS * outSizeOf(p));
@@ -191,7 +175,7 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
   const rng = new Rng(99);
   for (const [name, g] of [CONVS[1], CONVS[2]]) {
-    const lists = toLists(k, randomSpikes(rng, inSizeOf(g)), inSizeOf(g));
+    const lists = toLists(k, randomSpikes(rng, inSizeOf(g)), STEPS, BATCH, inSizeOf(g));
     const x = randomF32(k, ROWS * inSizeOf(g), rng, 0.5);
     const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
     const grad = randomF32(k, ROWS * outSizeOf(g), rng, 0.3);
@@ -208,7 +192,7 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
   }
   const [, p] = POOLS[2];
   const x = randomF32(k, ROWS * inSizeOf(p), rng, 0.3);
-  const lists = toLists(k, randomSpikes(rng, inSizeOf(p)), inSizeOf(p));
+  const lists = toLists(k, randomSpikes(rng, inSizeOf(p)), STEPS, BATCH, inSizeOf(p));
   const grad = randomF32(k, ROWS * outSizeOf(p), rng);
   out.avgPoolSpikes = k.allocF32(ROWS * outSizeOf(p));
   k.avgPoolSpikes(lists, p, out.avgPoolSpikes);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kernels, SpikeLists } from '../../../engine/backend/types';
+import type { Kernels } from '../../../engine/backend/types';
 import { createNodeKernels } from '../../../engine/backend/backends-node';
 import { adamUpdate, sgdUpdate } from '../../../engine/optim/updates';
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS, firstBitDifference } from './node-backends';
+import { randomF32, toLists } from '../../helpers/kernel-data';
 import { relErr } from '../../helpers/compare';
 
 /**
@@ -29,24 +30,6 @@ function randomSpikes(rng: Rng, rows: number): Uint8Array {
     for (let i = 0; i < IN; i++) s[r * IN + i] = r === FULL_ROW || (r !== ZERO_ROW && rng.uniform() < 0.13) ? 1 : 0;
   }
   return s;
-}
-
-/** Row lists of a dense 0/1 matrix, in the backend's memory, with rows = steps·batch time-major. */
-function toLists(k: Kernels, dense: Uint8Array, steps: number, batch: number, cols: number): SpikeLists {
-  const rows = steps * batch;
-  const s = { ...k.spikeLists(rows, cols), steps };
-  for (let r = 0; r < rows; r++) {
-    let n = 0;
-    for (let i = 0; i < cols; i++) if (dense[r * cols + i]) s.idx[s.start[r] + n++] = i;
-    s.len[r] = n;
-  }
-  return s;
-}
-
-function randomF32(k: Kernels, n: number, rng: Rng, zeroFraction = 0): Float32Array {
-  const a = k.allocF32(n);
-  for (let i = 0; i < n; i++) a[i] = rng.uniform() < zeroFraction ? 0 : rng.normal();
-  return a;
 }
 
 /** C[m, n] = A[m, k]·B[k, n], where A and B are read through accessors (so transposes are free). */
