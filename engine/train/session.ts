@@ -8,6 +8,7 @@ import { inferModel, type ModelPlan } from '../spec/infer';
 import type { ModelSpec } from '../spec/types';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointState } from './checkpoint';
 import { checkActivity, type ActivityWatch } from './divergence';
+import { evaluateSource, probeRng } from '../infer/evaluate';
 import { lossByName, predict, type Loss } from './loss';
 import { Augmenter } from '../augment/augmenter';
 import { ImageSource, type SampleSource } from './sources';
@@ -164,24 +165,7 @@ export class TrainingSession {
    * leaves the training stream untouched. Returns the confusion counts too when asked.
    */
   evaluate(src: SampleSource, seed: number, confusion?: Uint32Array): number {
-    const rng = new Rng(seed ^ 0x5eed);
-    const size = this.options.batchSize;
-    const classes = this.plan.classes;
-    const indices = new Uint32Array(size);
-    let correct = 0;
-    for (let from = 0; from < src.count; from += size) {
-      const n = Math.min(size, src.count - from);
-      for (let b = 0; b < n; b++) indices[b] = from + b;
-      src.load(this.net, indices, n, rng);
-      const counts = this.net.forward();
-      for (let b = 0; b < n; b++) {
-        const guess = predict(counts, b, classes);
-        const truth = src.label(from + b);
-        if (guess === truth) correct++;
-        if (confusion) confusion[truth * classes + guess]!++;
-      }
-    }
-    return src.count > 0 ? correct / src.count : 0;
+    return evaluateSource(this.net, src, seed, this.options.batchSize, confusion);
   }
 
   /**
@@ -190,7 +174,7 @@ export class TrainingSession {
    * the non-spiking twin, which has neither.
    */
   probe(src: SampleSource, index: number, seed: number): SampleActivity | null {
-    src.load(this.net, [index], 1, new Rng(seed ^ 0x9b0e));
+    src.load(this.net, [index], 1, probeRng(seed));
     this.net.forward();
     return this.net.activity(0);
   }
