@@ -4,9 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../engine/errors';
 import type { Store } from '../store/db';
-import {
-  recordBatchMetrics, recordEpochMetrics, saveCheckpoint, saveProbe, setRunBackend, setRunStatus, type RunRow,
-} from '../store/runs';
+import { saveCheckpoint } from '../store/checkpoints';
+import { recordBatchMetrics, recordEpochMetrics, saveProbe, setRunBackend, setRunStatus, type RunRow } from '../store/runs';
 import type { FromTrainer, ToTrainer } from './messages';
 
 /**
@@ -81,6 +80,8 @@ export function startRun(
     throw e;
   }
   let ended: FromTrainer | undefined;
+  /** The last finished epoch's test accuracy: its end-of-epoch checkpoint holds those weights. */
+  let lastEpoch: { epoch: number; testAccuracy: number } | undefined;
 
   const record = (m: FromTrainer): void => {
     switch (m.type) {
@@ -92,6 +93,7 @@ export function startRun(
         break;
       case 'epoch':
         recordEpochMetrics(store, runId, { epoch: m.report.epoch, step: m.step, values: { ...m.report } });
+        lastEpoch = { epoch: m.report.epoch, testAccuracy: m.report.testAccuracy };
         saveProbe(store, runId, {
           epoch: m.report.epoch, kind: 'confusion', data: new Uint8Array(m.confusion.buffer, m.confusion.byteOffset, m.confusion.byteLength),
           meta: { classes: Math.round(Math.sqrt(m.confusion.length)), dtype: 'u32' },
@@ -101,7 +103,10 @@ export function startRun(
         saveProbe(store, runId, { epoch: m.epoch, kind: m.kind, layer: m.layer, sample: m.sample, data: m.data, meta: m.meta });
         break;
       case 'checkpoint':
-        saveCheckpoint(store, runId, { epoch: m.epoch, batch: m.batch, reason: m.reason, state: m.state });
+        saveCheckpoint(store, runId, {
+          epoch: m.epoch, batch: m.batch, reason: m.reason, state: m.state,
+          ...(m.reason === 'epoch' && lastEpoch?.epoch === m.epoch - 1 && { testAccuracy: lastEpoch.testAccuracy }),
+        });
         break;
       case 'ended':
       case 'error':

@@ -152,6 +152,31 @@ export const MIGRATIONS: readonly Migration[] = [
         ) STRICT, WITHOUT ROWID;
       `),
   },
+  {
+    version: 5,
+    name: 'models; the best checkpoint of a run is kept',
+    // A model is a run's weights frozen with their provenance (engine/export/model.ts), stored as
+    // its bundle bytes so export, import and inference read one format. `description` repeats the
+    // bundle's header for listing without decoding. The checkpoint of a run's best test accuracy
+    // is flagged so pruning keeps it when newer ones arrive.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE models (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+          origin TEXT NOT NULL CHECK (origin IN ('trained', 'bundle', 'nir')),
+          run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+          epoch INTEGER CHECK (epoch IS NULL OR epoch >= 0),
+          test_accuracy REAL CHECK (test_accuracy IS NULL OR (test_accuracy >= 0 AND test_accuracy <= 1)),
+          description TEXT NOT NULL CHECK (json_valid(description)),
+          bundle BLOB NOT NULL,
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX models_run ON models(run_id);
+        ALTER TABLE checkpoints ADD COLUMN best INTEGER NOT NULL DEFAULT 0 CHECK (best IN (0, 1));
+        ALTER TABLE checkpoints ADD COLUMN test_accuracy REAL;
+      `),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

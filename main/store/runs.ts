@@ -1,5 +1,6 @@
 /**
- * Runs and what they produce: status lifecycle, metrics series, checkpoints, probes and exports.
+ * Runs and what they produce: status lifecycle, metrics series, probes and exports (checkpoints:
+ * checkpoints.ts).
  * Each write is one transaction; rows come back with camelCase fields and JSON parsed.
  */
 import { EngineError } from '../../engine/errors';
@@ -343,56 +344,6 @@ export function listMetrics(store: Store, runId: number, scope: MetricScope): Me
     .prepare('SELECT epoch, batch, step, "values" FROM metrics WHERE run_id = ? AND scope = ? ORDER BY epoch, batch')
     .all(runId, scope) as { epoch: number; batch: number; step: number; values: string }[];
   return records.map((r) => ({ epoch: r.epoch, batch: r.batch, step: r.step, values: fromJson(r.values) as JsonObject }));
-}
-
-// ---- checkpoints -----------------------------------------------------------------------------
-
-export const CHECKPOINT_REASONS = ['epoch', 'pause', 'stop'] as const;
-export type CheckpointReason = (typeof CHECKPOINT_REASONS)[number];
-/** Checkpoints kept per run: the latest few, enough to step back past a bad one. */
-export const CHECKPOINTS_KEPT = 3;
-
-export interface Checkpoint {
-  id: number;
-  epoch: number;
-  /** The next batch to run; 0 at an epoch's end. */
-  batch: number;
-  reason: CheckpointReason;
-  /** The engine's opaque bytes (weights, optimiser state, RNG), in a buffer of their own. */
-  state: Uint8Array;
-  createdAt: string;
-}
-
-/** Saves a checkpoint and drops all but the latest `CHECKPOINTS_KEPT`, in one transaction. Returns its id. */
-export function saveCheckpoint(
-  store: Store,
-  runId: number,
-  input: { epoch: number; batch: number; reason: CheckpointReason; state: Uint8Array },
-): number {
-  const where = 'saveCheckpoint';
-  const epoch = checkInteger(where, 'epoch', input.epoch);
-  const batch = checkInteger(where, 'batch', input.batch);
-  const reason = checkOneOf(where, 'reason', input.reason, CHECKPOINT_REASONS);
-  const state = toBlob(checkBytes(where, 'state', input.state));
-  return store.transaction(() => {
-    requireRun(store, runId);
-    const id = Number(
-      store.db
-        .prepare('INSERT INTO checkpoints (run_id, epoch, batch, reason, state, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(runId, epoch, batch, reason, state, nowIso()).lastInsertRowid,
-    );
-    store.db
-      .prepare('DELETE FROM checkpoints WHERE run_id = ? AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ? ORDER BY id DESC LIMIT ?)')
-      .run(runId, runId, CHECKPOINTS_KEPT);
-    return id;
-  });
-}
-
-export function latestCheckpoint(store: Store, runId: number): Checkpoint | undefined {
-  const r = store.db
-    .prepare('SELECT id, epoch, batch, reason, state, created_at FROM checkpoints WHERE run_id = ? ORDER BY id DESC LIMIT 1')
-    .get(runId) as { id: number; epoch: number; batch: number; reason: CheckpointReason; state: Buffer; created_at: string } | undefined;
-  return r && { id: r.id, epoch: r.epoch, batch: r.batch, reason: r.reason, state: ownedBytes(r.state), createdAt: r.created_at };
 }
 
 // ---- probes ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import type { RunSettings, WorkbenchApi, WorkbenchEvent } from '../../../main/co
 import { DATASET_FORMATS, previewSample } from '../../../main/services/datasets';
 import { insertEventDataset } from '../../../main/store/datasets';
 import type { Store } from '../../../main/store/db';
-import { latestCheckpoint } from '../../../main/store/runs';
+import { latestCheckpoint } from '../../../main/store/checkpoints';
 import { useFileTemps } from '../services/temp';
 import { recordEvents, runReaches } from './events';
 

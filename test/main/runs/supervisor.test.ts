@@ -8,7 +8,8 @@ import type { RunHyper } from '../../../main/runs/messages';
 import { startRun } from '../../../main/runs/supervisor';
 import { ensureMnist } from '../../../main/services/datasets';
 import { openStore, type Store } from '../../../main/store/db';
-import { createRun, latestCheckpoint, listMetrics, listProbes, requireRun } from '../../../main/store/runs';
+import { latestCheckpoint } from '../../../main/store/checkpoints';
+import { createRun, listMetrics, listProbes, requireRun } from '../../../main/store/runs';
 
 // Real runs in real processes (the bundled worker, built by `npm test`), on a real MNIST slice.
 const spec: ModelSpec = {

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { insertImageDataset } from '../../../main/store/datasets';
 import { recoverInterruptedRuns as recoverFromDb, type Store } from '../../../main/store/db';
+import { saveCheckpoint } from '../../../main/store/checkpoints';
 import {
-  CHECKPOINTS_KEPT,
   createRun,
   deleteRun,
   duplicateRun,
   getRun,
   INTERRUPTED_ERROR,
-  latestCheckpoint,
   listExports,
   listMetrics,
   listProbes,
@@ -23,32 +21,16 @@ import {
   RUN_NAME_MAX,
   RUN_STATUSES,
   RUN_TRANSITIONS,
-  saveCheckpoint,
   saveProbe,
   setRunNotes,
   setRunStatus,
   type RunStatus,
 } from '../../../main/store/runs';
-import { countRows, useTempStores } from './temp-store';
+import { countRows, HYPER, newRun, SPEC, storeWithDataset as withDataset, useTempStores } from './temp-store';
 import { engineError as thrown } from '../../helpers/errors';
 
 const temp = useTempStores();
-const SPEC = { input: [28, 28, 1], layers: [{ className: 'Dense', config: { units: 10 } }] };
-const HYPER = { epochs: 2, batch: 100, lr: 0.001, optimizer: 'adam', T: 30 };
-
-
-/** A store with one tiny image dataset (id 1) to run on. */
-function storeWithDataset(): Store {
-  const store = temp.open();
-  const split = (count: number) => ({ count, pixels: new Uint8Array(4 * count).fill(7), labels: new Uint8Array(count) });
-  insertImageDataset(store, { name: 'tiny', source: 'test', meta: { shape: [2, 2, 1] }, sampleBytes: 4, train: split(3), test: split(1) });
-  return store;
-}
-
-function newRun(store: Store, name?: string): number {
-  return createRun(store, { ...(name !== undefined && { name }), datasetId: 1, spec: SPEC, hyper: HYPER, seed: 42, backendRequested: 'auto' });
-}
-
+const storeWithDataset = (): Store => withDataset(temp.open());
 describe('runs', () => {
   it('are created with status created and a default name run-<id>', () => {
     const store = storeWithDataset();
@@ -269,41 +251,6 @@ describe('metrics', () => {
     expect(thrown(() => recordBatchMetrics(store, id, rows)).message).toBe('recordBatchMetrics: rows[1].batch is 1.5; allowed: an integer >= 0');
     expect(thrown(() => recordBatchMetrics(store, 77, rows.slice(0, 1))).code).toBe('unknown-run');
     expect(countRows(store, 'metrics')).toBe(0);
-  });
-});
-
-describe('checkpoints', () => {
-  it('keep the latest three per run, with their bytes intact', () => {
-    const store = storeWithDataset();
-    const id = newRun(store);
-    const other = newRun(store);
-    saveCheckpoint(store, other, { epoch: 0, batch: 0, reason: 'epoch', state: new Uint8Array([9]) });
-    const weights = (epoch: number) => Float32Array.from({ length: 64 }, (_, i) => Math.sin(i + epoch));
-    for (let epoch = 1; epoch <= 5; epoch++) {
-      const w = weights(epoch);
-      saveCheckpoint(store, id, { epoch, batch: 0, reason: 'epoch', state: new Uint8Array(w.buffer) });
-    }
-    saveCheckpoint(store, id, { epoch: 5, batch: 40, reason: 'pause', state: new Uint8Array(weights(6).buffer, 4, 32) });
-    const kept = store.db.prepare('SELECT epoch, batch FROM checkpoints WHERE run_id = ? ORDER BY id').all(id);
-    expect(kept).toEqual([
-      { epoch: 4, batch: 0 },
-      { epoch: 5, batch: 0 },
-      { epoch: 5, batch: 40 },
-    ]);
-    expect(kept).toHaveLength(CHECKPOINTS_KEPT);
-    expect(countRows(store, 'checkpoints')).toBe(CHECKPOINTS_KEPT + 1);
-
-    const latest = latestCheckpoint(store, id)!;
-    expect(latest).toMatchObject({ epoch: 5, batch: 40, reason: 'pause' });
-    expect(latest.state.byteOffset).toBe(0); // its own buffer: viewable as Float32Array
-    expect(new Float32Array(latest.state.buffer)).toEqual(weights(6).subarray(1, 9));
-    expect(latestCheckpoint(store, newRun(store))).toBeUndefined();
-  });
-
-  it('refuse an unknown reason', () => {
-    const store = storeWithDataset();
-    const error = thrown(() => saveCheckpoint(store, newRun(store), { epoch: 0, batch: 0, reason: 'crash' as 'stop', state: new Uint8Array(1) }));
-    expect(error.message).toBe('saveCheckpoint: reason is "crash"; allowed: epoch, pause, stop');
   });
 });
 
