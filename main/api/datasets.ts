@@ -5,38 +5,25 @@
 import { parseNmnist } from '../../engine/data/nmnist';
 import { imageToRgba } from '../../engine/data/preview';
 import type { DatasetSummary, EncodingPreview, EncodingRequest, SamplePage, SamplesRequest, SampleThumb } from '../contract';
-import { previewSample } from '../services/datasets';
+import { datasetClassNames, datasetInputShape, previewSample } from '../services/datasets';
 import { readSample, readSampleRange, requireDataset, type DatasetRow } from '../store/datasets';
 import type { Store } from '../store/db';
 import { badRequest } from './errors';
 
 export function datasetSummary(row: DatasetRow): DatasetSummary {
-  const classNames = classNamesOf(row);
+  const classNames = datasetClassNames(row);
   return {
     id: row.id,
     name: row.name,
     kind: row.kind,
     source: row.source,
     createdAt: row.createdAt,
-    inputShape: inputShape(row),
+    inputShape: datasetInputShape(row),
     classes: classNames.length,
     classNames,
     trainCount: row.splits.train,
     testCount: row.splits.test,
   };
-}
-
-/** One sample's network input: [channels, height, width] (images), [2, height, width] (events). */
-export function inputShape(row: DatasetRow): number[] {
-  if (row.kind === 'events') return [2, row.meta.height ?? 0, row.meta.width ?? 0];
-  const [height, width, channels] = row.meta.shape ?? [0, 0, 0];
-  return [channels, height, width];
-}
-
-function classNamesOf(row: DatasetRow): string[] {
-  const names = row.meta.classNames;
-  if (Array.isArray(names)) return names.map(String);
-  return Array.from({ length: row.meta.classCount ?? 0 }, (_, i) => String(i));
 }
 
 export function samplePage(store: Store, { datasetId, split, offset, count }: SamplesRequest): SamplePage {
@@ -49,7 +36,7 @@ export function samplePage(store: Store, { datasetId, split, offset, count }: Sa
 
 /** A sample as RGBA: images as they are, event recordings as ON (green) and OFF (red) counts. */
 function thumb(row: DatasetRow, index: number, label: number, data: Uint8Array): SampleThumb {
-  const className = classNamesOf(row)[label] ?? String(label);
+  const className = datasetClassNames(row)[label] ?? String(label);
   if (row.kind === 'events') {
     const width = row.meta.width ?? 0;
     const height = row.meta.height ?? 0;

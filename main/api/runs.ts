@@ -11,7 +11,7 @@ import { getDataset, requireDataset } from '../store/datasets';
 import type { Store } from '../store/db';
 import { listMetrics, type MetricRow, type RunRow } from '../store/runs';
 import { badRequest } from './errors';
-import { inputShape } from './datasets';
+import { datasetInputShape } from '../services/datasets';
 
 export function runSummary(store: Store, row: RunRow, progress: RunProgress | null): RunSummary {
   return {
@@ -98,7 +98,7 @@ export function checkStartRun(store: Store, request: StartRunRequest): void {
   const dataset = requireDataset(store, request.datasetId);
   const plan = inferModel(request.spec);
   checkOptions({ ...DEFAULT_TRAIN_OPTIONS, ...(request.settings as Partial<TrainOptions>), seed: request.seed });
-  const shape = inputShape(dataset);
+  const shape = datasetInputShape(dataset);
   const inputs = shape.reduce((a, b) => a * b, 1);
   if (inputs !== plan.inputSize) {
     throw badRequest(

@@ -5,12 +5,11 @@ import { createNodeKernels } from '../../engine/backend/backends-node';
 import { EngineError } from '../../engine/errors';
 import type { Kernels } from '../../engine/backend/types';
 import { TrainingSession, type TrainData } from '../../engine/train/session';
-import { EventSource, ImageSource } from '../../engine/train/sources';
 import type { ModelSpec } from '../../engine/spec/types';
 import { openStore, type Store } from '../store/db';
-import { latestCheckpoint, requireRun } from '../store/runs';
-import { requireDataset } from '../store/datasets';
-import { loadEventDataset, loadImageDataset } from '../services/datasets';
+import { latestCheckpoint } from '../store/checkpoints';
+import { requireRun } from '../store/runs';
+import { loadSource } from '../services/datasets';
 import { parentChannel } from './channel';
 import type { FromTrainer, RunHyper, ToTrainer } from './messages';
 
@@ -47,17 +46,9 @@ async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTraine
 }
 
 function loadData(store: Store, datasetId: number, hyper: RunHyper): TrainData {
-  const ds = requireDataset(store, datasetId);
-  if (ds.kind === 'events') {
-    const binning = hyper.binning ?? { mode: 'count' as const };
-    return {
-      train: new EventSource(loadEventDataset(store, ds.id, 'train', { limit: hyper.limit }), binning),
-      test: new EventSource(loadEventDataset(store, ds.id, 'test', { limit: hyper.testLimit }), binning),
-    };
-  }
   return {
-    train: new ImageSource(loadImageDataset(store, ds.id, 'train', { limit: hyper.limit })),
-    test: new ImageSource(loadImageDataset(store, ds.id, 'test', { limit: hyper.testLimit })),
+    train: loadSource(store, datasetId, 'train', { limit: hyper.limit, binning: hyper.binning }),
+    test: loadSource(store, datasetId, 'test', { limit: hyper.testLimit, binning: hyper.binning }),
   };
 }
 

@@ -8,6 +8,7 @@
 import type { EventDataset, ImageDataset } from '../../engine/data/dataset';
 import { binEvents, parseNmnist, type BinMode } from '../../engine/data/nmnist';
 import { bernoulliRaster, imageToRgba } from '../../engine/data/preview';
+import { EventSource, ImageSource, type EventBinning, type SampleSource } from '../../engine/train/sources';
 import { EngineError } from '../../engine/errors';
 import { badOption, checkName, checkOneOf } from '../store/codec';
 import {
@@ -255,6 +256,32 @@ export function previewSample(store: Store, idOrName: number | string, split: Sp
   const one: ImageDataset = { name: row.name, count: 1, rows: height, cols: width, channels, pixels: data, labels: Uint8Array.of(label), classCount: label + 1 };
   const intensities = Float32Array.from(data, (byte) => byte / 255);
   return { kind: 'image', label, className, width, height, channels, rgba: imageToRgba(one, 0), steps, raster: bernoulliRaster(intensities, steps, seed) };
+}
+
+/**
+ * A split as the engine reads it: images Bernoulli-coded (ImageSource) or event streams binned into
+ * frames (EventSource, default: equal event counts per frame).
+ */
+export function loadSource(store: Store, idOrName: number | string, split: Split, opts: LoadOptions & { binning?: EventBinning } = {}): SampleSource {
+  const row = requireDataset(store, idOrName);
+  if (row.kind === 'events') return new EventSource(loadEventDataset(store, row.id, split, opts), opts.binning ?? { mode: 'count' });
+  return new ImageSource(loadImageDataset(store, row.id, split, opts));
+}
+
+// ---- shapes and names ------------------------------------------------------------------------
+
+/** One sample's network input: [channels, height, width] (images), [2, height, width] (events). */
+export function datasetInputShape(row: DatasetRow): number[] {
+  if (row.kind === 'events') return [2, row.meta.height ?? 0, row.meta.width ?? 0];
+  const [height, width, channels] = row.meta.shape ?? [0, 0, 0];
+  return [channels, height, width];
+}
+
+/** One name per class: the dataset's own, else the label numbers. */
+export function datasetClassNames(row: DatasetRow): string[] {
+  const names = row.meta.classNames;
+  if (Array.isArray(names)) return names.map(String);
+  return Array.from({ length: row.meta.classCount ?? 0 }, (_, i) => String(i));
 }
 
 // ---- describing ------------------------------------------------------------------------------
