@@ -58,9 +58,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   let port = 0;
   const hostOk = (req: IncomingMessage) => req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
   const originOk = (req: IncomingMessage) => req.headers.origin === `http://127.0.0.1:${port}` || req.headers.origin === `http://localhost:${port}`;
+  // 'wasm-unsafe-eval' lets the page's workers compile WebAssembly (the engine's kernels run a model
+  // in "Try it"); it allows no JavaScript eval. Workers come from this origin only.
   const csp =
     () => `default-src 'self'; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; img-src 'self' data: blob:; ` +
-      "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+      "style-src 'self' 'unsafe-inline'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {

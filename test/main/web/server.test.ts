@@ -53,7 +53,7 @@ describe('web server', () => {
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['content-security-policy']).toBe(
       `default-src 'self'; connect-src 'self' ws://127.0.0.1:${server.port} ws://localhost:${server.port}; img-src 'self' data: blob:; ` +
-        "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        "style-src 'self' 'unsafe-inline'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     );
     const script = await http(server.port, '/assets/app.js', { headers: { host: `localhost:${server.port}` } });
     expect(script).toMatchObject({ status: 200, body: 'console.log("workbench");' });
