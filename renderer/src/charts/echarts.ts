@@ -1,6 +1,7 @@
 // The ECharts build the app uses: the core, the canvas renderer (no eval, fine under the strict
-// CSP) and only the chart kinds and components the option builders produce.
-import { HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+// CSP), the SVG renderer for exported figures (charts/export.ts) and only the chart kinds and
+// components the option builders produce.
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -11,9 +12,10 @@ import {
   VisualMapComponent,
 } from 'echarts/components';
 import { init, use } from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
 use([
+  BarChart,
   LineChart,
   ScatterChart,
   HeatmapChart,
@@ -25,6 +27,7 @@ use([
   TitleComponent,
   DataZoomComponent,
   CanvasRenderer,
+  SVGRenderer,
 ]);
 
 export { init };
