@@ -31,8 +31,8 @@ export function createDesktopHost(bridge: WorkbenchBridge): Host {
       listener(INITIAL_STATUS);
       return () => {};
     },
-    async chooseImportSource(kind) {
-      const title = kind === 'folder' ? 'Choose the dataset folder' : 'Choose the dataset file';
+    async chooseImportSource(kind, options) {
+      const title = options?.title ?? (kind === 'folder' ? 'Choose the dataset folder' : 'Choose the dataset file');
       const paths = await api.pickPaths({ kind, title });
       const path = paths[0];
       return path === undefined ? null : { kind: 'path', path };

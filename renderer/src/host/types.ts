@@ -11,10 +11,20 @@ export type Host = WorkbenchApi & {
   /** Calls `listener` for every pushed event until the returned function is called. */
   onEvent(listener: (event: WorkbenchEvent) => void): () => void;
   /** Lets the user pick a file or a folder and makes it readable by the main side; null when cancelled. */
-  chooseImportSource(kind: 'file' | 'folder'): Promise<ImportSource | null>;
+  chooseImportSource(kind: 'file' | 'folder', options?: ChooseOptions): Promise<ImportSource | null>;
   /** Connection and upload state, for the banner and progress bar; the listener gets the current state at once. */
   onStatus(listener: (status: HostStatus) => void): () => void;
 };
+
+/** How the file picker asks: its title (desktop dialog), whether several files may be picked, which file types (web). */
+export interface ChooseOptions {
+  /** Default: "Choose the dataset file" / "Choose the dataset folder". */
+  title?: string;
+  /** Files only; default true (a dataset may come as several files). */
+  multiple?: boolean;
+  /** File name endings the browser's picker offers, e.g. `.stbp,.nir`. */
+  accept?: string;
+}
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 

@@ -1,4 +1,4 @@
-import { HostError, type UploadProgress } from './types';
+import { HostError, type ChooseOptions, type UploadProgress } from './types';
 import type { Uploader } from './web';
 
 /** One HTTP exchange; the default uses XMLHttpRequest because fetch reports no upload progress. */
@@ -79,13 +79,14 @@ export async function uploadFiles(
 }
 
 /** A hidden file input; resolves null when the user cancels. */
-export function pickFiles(kind: 'file' | 'folder'): Promise<File[] | null> {
+export function pickFiles(kind: 'file' | 'folder', options: ChooseOptions = {}): Promise<File[] | null> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
     input.hidden = true;
     if (kind === 'folder') input.webkitdirectory = true;
-    else input.multiple = true;
+    else input.multiple = options.multiple ?? true;
+    if (options.accept) input.accept = options.accept;
     let settled = false;
     const finish = (files: File[] | null): void => {
       if (settled) return;

@@ -1,6 +1,6 @@
 import type { ImportSource, WireToClient, WireToServer, WorkbenchEvent, WorkbenchMethod } from '../../../main/contract';
 import { apiFrom } from './methods';
-import { HostError, Listeners, type Host, type HostStatus, type UploadProgress } from './types';
+import { HostError, Listeners, type ChooseOptions, type Host, type HostStatus, type UploadProgress } from './types';
 
 /** The part of the browser WebSocket the client uses, so tests can hand in a fake. */
 export interface SocketLike {
@@ -17,7 +17,7 @@ export type SocketFactory = (url: string) => SocketLike;
 
 /** Picks files and uploads them, answering the upload id (web mode's import source). */
 export interface Uploader {
-  pick(kind: 'file' | 'folder'): Promise<File[] | null>;
+  pick(kind: 'file' | 'folder', options?: ChooseOptions): Promise<File[] | null>;
   upload(files: File[], onProgress: (progress: UploadProgress) => void): Promise<string>;
 }
 
@@ -177,9 +177,9 @@ export function createWebHost(options: WebHostOptions): Host & { close(): void }
       listener(status);
       return statusListeners.add(listener);
     },
-    async chooseImportSource(kind): Promise<ImportSource | null> {
+    async chooseImportSource(kind, choose): Promise<ImportSource | null> {
       if (!options.uploader) throw new HostError('unavailable', 'uploads are not available in this window');
-      const files = await options.uploader.pick(kind);
+      const files = await options.uploader.pick(kind, choose);
       if (!files || files.length === 0) return null;
       try {
         const uploadId = await options.uploader.upload(files, (upload) => setStatus({ upload }));

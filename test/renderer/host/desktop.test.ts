@@ -64,5 +64,7 @@ describe('desktop host', () => {
     expect(asked[0]).toMatchObject({ kind: 'folder' });
     answer = [];
     await expect(host.chooseImportSource('file')).resolves.toBeNull();
+    await host.chooseImportSource('file', { title: 'Choose a model file (.stbp or .nir)', multiple: false });
+    expect(asked[2]).toEqual({ kind: 'file', title: 'Choose a model file (.stbp or .nir)' });
   });
 });

@@ -186,6 +186,7 @@ describe('web host protocol', () => {
   it('has no native dialog: pickPaths fails as unavailable; chooseImportSource uploads', async () => {
     const sockets: FakeSocket[] = [];
     const uploads: string[][] = [];
+    const asked: unknown[] = [];
     const host = createWebHost({
       url: 'ws://x/api/ws?token=t',
       socket: (url) => {
@@ -194,7 +195,7 @@ describe('web host protocol', () => {
         return s;
       },
       uploader: {
-        pick: async (kind) => (kind === 'folder' ? [new File(['ab'], 'a.png')] : null),
+        pick: async (kind, options) => (asked.push(options), kind === 'folder' ? [new File(['ab'], 'a.png')] : null),
         upload: async (files, onProgress) => {
           uploads.push(files.map((f) => f.name));
           onProgress({ files: 1, filesDone: 0, bytes: 2, bytesDone: 1 });
@@ -208,6 +209,8 @@ describe('web host protocol', () => {
     await expect(host.chooseImportSource('file')).resolves.toBeNull();
     await expect(host.chooseImportSource('folder')).resolves.toEqual({ kind: 'upload', uploadId: 'up-1' });
     expect(uploads).toEqual([['a.png']]);
+    await host.chooseImportSource('file', { multiple: false, accept: '.stbp,.nir' });
+    expect(asked.at(-1)).toEqual({ multiple: false, accept: '.stbp,.nir' }); // the picker's options reach the uploader
     expect(statuses.some((s) => s.upload?.bytesDone === 1)).toBe(true);
     expect(statuses.at(-1)?.upload).toBeNull();
     host.close();
