@@ -6,10 +6,11 @@ import type { ChartOption, Series } from './types';
  * Membrane potential u[t] of a few units (before reset, so a spike shows as a crossing of the
  * threshold line), with Vth drawn as a dashed line (MATH.md eq. 3–8).
  */
-export function membraneOption(probe: MembraneProbe | null | undefined, maxTraces = 8): ChartOption {
+export function membraneOption(probe: MembraneProbe | null | undefined, maxTraces = 8, names: readonly string[] = []): ChartOption {
   const traces = probe ? probe.traces.slice(0, maxTraces) : [];
+  const nameOf = (k: number): string => names[k] ?? `unit ${k}`;
   const series: Series[] = traces.map((trace, k) => ({
-    name: `unit ${k}`,
+    name: nameOf(k),
     type: 'line',
     data: trace.map((u, t) => [t, u]), // step t from 0, as in the rasters beside it
     showSymbol: trace.length <= 40,
@@ -41,7 +42,7 @@ export function membraneOption(probe: MembraneProbe | null | undefined, maxTrace
     title: probe ? [] : { text: 'No membrane probe yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } },
     grid: { ...GRID, right: 64 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(3) : String(v)) },
-    legend: { top: 4, left: 64, right: 8, type: 'scroll', data: traces.map((_, k) => `unit ${k}`) },
+    legend: { top: 4, left: 64, right: 8, type: 'scroll', data: traces.map((_, k) => nameOf(k)) },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 0, max: Math.max(1, (probe?.steps ?? 1) - 1), minInterval: 1 },
     yAxis: { type: 'value', name: 'membrane potential u', max: top, ...Y_NAME },
     series,

@@ -76,3 +76,8 @@ export function encodingOption(preview: EncodingPreview | null | undefined): Cha
   if (!preview) return rasterPanels([], 'Click a sample to see its spike train');
   return rasterPanels([{ title: `${preview.units} inputs × ${preview.steps} steps`, steps: preview.steps, units: preview.units, spikes: preview.spikes, color: colorAt(0) }], '');
 }
+
+/** One layer's spikes of one sample, flattened (step, unit) pairs, under a title ("Try it"). */
+export function spikeRasterOption(title: string, steps: number, units: number, spikes: readonly number[], emptyText = 'No spikes to show'): ChartOption {
+  return rasterPanels(units > 0 ? [{ title, steps, units, spikes, color: colorAt(0) }] : [], emptyText);
+}

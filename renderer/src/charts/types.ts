@@ -1,4 +1,4 @@
-import type { HeatmapSeriesOption, LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type {
   DataZoomComponentOption,
   GridComponentOption,
@@ -12,6 +12,7 @@ import type { ComposeOption } from 'echarts/core';
 
 /** The option shape every builder returns: only the chart kinds and components the app registers. */
 export type ChartOption = ComposeOption<
+  | BarSeriesOption
   | LineSeriesOption
   | ScatterSeriesOption
   | HeatmapSeriesOption
@@ -24,4 +25,4 @@ export type ChartOption = ComposeOption<
   | DataZoomComponentOption
 >;
 
-export type Series = LineSeriesOption | ScatterSeriesOption | HeatmapSeriesOption;
+export type Series = BarSeriesOption | LineSeriesOption | ScatterSeriesOption | HeatmapSeriesOption;
