@@ -2,7 +2,8 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { createApp } from 'vue';
 import type { ModelSpec } from '../../../engine/spec/types';
 import type {
-  AppInfo, BatchPoint, DatasetSummary, EpochPoint, PresetInfo, RunMetrics, RunProbes, RunSummary, SavedSpec, WorkbenchEvent,
+  AppInfo, BatchPoint, DatasetSummary, EpochPoint, EvaluateModelRequest, ExportModelRequest, ImportModelRequest, ModelEvaluation, ModelSummary,
+  PresetInfo, RunMetrics, RunProbes, RunSummary, RunWeights, SaveModelRequest, SavedSpec, WorkbenchEvent,
 } from '../../../main/contract';
 import { hostKey } from '../../../renderer/src/host';
 import { HostError, INITIAL_STATUS, type Host, type HostStatus } from '../../../renderer/src/host/types';
@@ -22,6 +23,9 @@ export interface TestHost extends Host {
   runs: RunSummary[];
   metrics: Map<number, RunMetrics>;
   probes: Map<number, RunProbes>;
+  models: ModelSummary[];
+  /** listRunWeights answers, per run. */
+  weights: Map<number, RunWeights[]>;
   /** Makes the next call of `method` fail with this error. */
   failNext(method: string, error: HostError): void;
 }
@@ -52,6 +56,23 @@ export function run(id: number, patch: Partial<RunSummary> = {}): RunSummary {
   };
 }
 
+/** A model saved from run `runId` (MLP_SPEC on MNIST), as the main side lists it. */
+export function model(id: number, patch: Partial<ModelSummary> = {}): ModelSummary {
+  return {
+    id, name: `model ${id}`, spec: MLP_SPEC, network: 'spiking', coding: { kind: 'bernoulli', steps: 30 },
+    dataset: { name: 'mnist', kind: 'image', sampleShape: [1, 28, 28], classNames: Array.from({ length: 10 }, (_, i) => String(i)) },
+    provenance: {
+      origin: 'trained', runId: 1, epoch: 2, testAccuracy: 0.97, seed: 1, backend: 'wasm', settings: { optimizer: 'adam', lr: 0.001 },
+      appVersion: '0.1.0', createdAt: '2026-11-28T11:00:00Z',
+    },
+    params: 636010, runName: 'run 1', ...patch,
+  };
+}
+
+export function weights(epoch: number, patch: Partial<RunWeights> = {}): RunWeights {
+  return { epoch, batch: 600, reason: 'epoch', testAccuracy: 0.9 + epoch / 100, best: false, latest: false, createdAt: '2026-11-28T10:30:00Z', ...patch };
+}
+
 export function batchPoint(step: number, patch: Partial<BatchPoint> = {}): BatchPoint {
   return { step, epoch: 1, batch: step, loss: 1 / step, accuracy: 0.5, firingRates: [0.1, 0.2], ...patch };
 }
@@ -73,6 +94,7 @@ export function createTestHost(): TestHost {
   let status: HostStatus = INITIAL_STATUS;
   const failures = new Map<string, HostError>();
   let nextRunId = 100;
+  let nextModelId = 200;
   const host = {
     mode: 'web',
     calls: [],
@@ -82,6 +104,8 @@ export function createTestHost(): TestHost {
     runs: [] as RunSummary[],
     metrics: new Map<number, RunMetrics>(),
     probes: new Map<number, RunProbes>(),
+    models: [] as ModelSummary[],
+    weights: new Map<number, RunWeights[]>(),
     failNext(method: string, error: HostError) {
       failures.set(method, error);
     },
@@ -111,6 +135,15 @@ export function createTestHost(): TestHost {
     const r = host.runs.find((x) => x.id === id);
     if (!r) throw notFound(`run ${id}`);
     return r;
+  };
+  const modelById = (id: number) => {
+    const m = host.models.find((x) => x.id === id);
+    if (!m) throw notFound(`model ${id}`);
+    return m;
+  };
+  const freeName = (name: string) => {
+    if (host.models.some((m) => m.name === name)) throw new HostError('model-exists', `a model named ${name} exists`);
+    return name;
   };
   const setStatusOf = (id: number, s: RunSummary['status']) => {
     const r = { ...runById(id), status: s };
@@ -180,6 +213,45 @@ export function createTestHost(): TestHost {
       const p = host.probes.get(id);
       if (!p) return { runId: id, epochs: [], epoch: 0, rasters: [], rastersBefore: [], membranes: [], confusion: null };
       return { ...structuredClone(p), epoch: epoch ?? p.epoch };
+    },
+    listRunWeights: (runId: number) => {
+      runById(runId);
+      return structuredClone(host.weights.get(runId) ?? []);
+    },
+    listModels: () => host.models.slice(),
+    getModel: (id: number) => modelById(id),
+    saveModel: (request: SaveModelRequest) => {
+      const r = runById(request.runId);
+      const m = model(nextModelId++, { name: freeName(request.name ?? `${r.name}-${String(request.epoch)}`), runName: r.name });
+      host.models.push(m);
+      return m;
+    },
+    renameModel: (id: number, name: string) => {
+      const m = { ...modelById(id), name: freeName(name) };
+      host.models = host.models.map((x) => (x.id === id ? m : x));
+      return m;
+    },
+    deleteModel: (id: number) => {
+      modelById(id);
+      host.models = host.models.filter((m) => m.id !== id);
+    },
+    importModel: (request: ImportModelRequest) => {
+      const m = model(nextModelId++, { name: freeName(request.name ?? 'imported'), runName: null });
+      m.provenance = { ...m.provenance, origin: 'bundle', runId: null };
+      host.models.push(m);
+      return m;
+    },
+    exportModel: (request: ExportModelRequest) => {
+      if (request.source.kind === 'model') modelById(request.source.modelId);
+      else runById(request.source.runId);
+      return { fileName: `model.${request.format === 'nir' ? 'nir' : 'stbp'}`, format: request.format, bytes: 'U1RCUE1PREw=' };
+    },
+    evaluateModel: (request: EvaluateModelRequest): ModelEvaluation => {
+      modelById(request.modelId);
+      return {
+        modelId: request.modelId, datasetId: request.datasetId, split: request.split ?? 'test', samples: 4, accuracy: 0.75, classes: 2,
+        confusion: [2, 0, 1, 1], perClass: [1, 0.5], seed: 1, backend: 'wasm', seconds: 0.1,
+      };
     },
     pickPaths: () => [],
   };
