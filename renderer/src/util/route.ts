@@ -1,8 +1,9 @@
 /**
  * Hash navigation (no router package): `#/designer`, `#/datasets`, `#/datasets/3`, `#/runs`,
- * `#/runs/new`, `#/runs/12`, `#/compare?runs=1,2`. Parsing and printing are pure so tests cover them.
+ * `#/runs/new`, `#/runs/12`, `#/compare?runs=1,2`, `#/models`, `#/models/5`, `#/models/5/try`. Parsing
+ * and printing are pure so tests cover them.
  */
-export type Section = 'designer' | 'datasets' | 'runs' | 'compare';
+export type Section = 'designer' | 'datasets' | 'runs' | 'compare' | 'models';
 
 export type Route =
   | { section: 'designer' }
@@ -10,7 +11,9 @@ export type Route =
   | { section: 'runs'; view: 'list' }
   | { section: 'runs'; view: 'new' }
   | { section: 'runs'; view: 'monitor'; runId: number }
-  | { section: 'compare'; runIds: number[] };
+  | { section: 'compare'; runIds: number[] }
+  /** A model's details, or its "Try it" page. */
+  | { section: 'models'; modelId: number | null; view: 'details' | 'try' };
 
 export const DEFAULT_ROUTE: Route = { section: 'designer' };
 
@@ -33,6 +36,10 @@ export function parseRoute(hash: string): Route {
       const runIds = (params.get('runs') ?? '').split(',').map((s) => id(s)).filter((n): n is number => n !== null);
       return { section: 'compare', runIds };
     }
+    case 'models': {
+      const modelId = id(parts[1]);
+      return { section: 'models', modelId, view: modelId !== null && parts[2] === 'try' ? 'try' : 'details' };
+    }
     default:
       return DEFAULT_ROUTE;
   }
@@ -48,5 +55,7 @@ export function routeHash(route: Route): string {
       return route.view === 'list' ? '#/runs' : route.view === 'new' ? '#/runs/new' : `#/runs/${route.runId}`;
     case 'compare':
       return route.runIds.length > 0 ? `#/compare?runs=${route.runIds.join(',')}` : '#/compare';
+    case 'models':
+      return route.modelId === null ? '#/models' : `#/models/${route.modelId}${route.view === 'try' ? '/try' : ''}`;
   }
 }

@@ -1,9 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectPageErrors, launchChromium, screenshot, startWebMode, type WebMode } from './web-mode';
+import { collectPageErrors, launchChromium, screenshot, SCREENSHOT_DIR, startWebMode, type WebMode } from './web-mode';
 
 // The whole app as a user meets it: `stbp web` on a fresh store, the built renderer in headless
 // Chromium, every action by mouse and keyboard. The tests run in order and build on each other
@@ -24,6 +27,22 @@ const status = (): Promise<string | null> => byTestId('run-status').getAttribute
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 /** Waits for a condition the UI reaches asynchronously (training, server answers). */
 const eventually = { timeout: 90_000, interval: 100 };
+
+/** What `action` makes the page download: the name it suggests and the bytes. */
+async function downloaded(action: () => Promise<void>): Promise<{ name: string; bytes: Buffer; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), action()]);
+  const bytes = readFileSync((await download.path())!);
+  return { name: download.suggestedFilename(), bytes, text: bytes.toString('utf8') };
+}
+
+/** A downloaded CSV's lines (CRLF ends, none quoted in these files) split into cells. */
+const csvRows = (text: string): string[][] => text.replace(/\r\n$/, '').split('\r\n').map((line) => line.split(','));
+
+/** `stbp runs export` on the web server's store, for the same files from the CLI. */
+function cliExport(...args: string[]): string {
+  const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
+  return execFileSync(process.execPath, [bin, 'runs', 'export', ...args], { env: { ...process.env, STBP_HOME: web!.home }, encoding: 'utf8', maxBuffer: 1 << 26 });
+}
 
 beforeAll(async () => {
   web = await startWebMode();
@@ -228,6 +247,99 @@ describe('the workbench in headless Chromium (web mode)', () => {
     const settings = await differs.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-setting')));
     expect(settings).toEqual(expect.arrayContaining(['epochs', 'steps', 'batchSize']));
     await screenshot(page, 'compare');
+  });
+
+  it('saves charts as figures (PNG at 2×, SVG) and the tables, series and run as CSV and JSON', async () => {
+    // Compare (open from the test above): its table as shown, and a figure of its chart.
+    const tableRows = await byTestId('compare-table').locator('tbody tr').count();
+    const compareCsv = await downloaded(() => byTestId('compare-export-csv').click());
+    expect(compareCsv.name).toMatch(/^compare-runs-\d+-\d+\.csv$/);
+    const compared = compareCsv.text.replace(/\r\n$/, '').split('\r\n');
+    expect(compared[0]!.split(',')[0]).toBe('Setting');
+    expect(compared).toHaveLength(1 + tableRows - 1); // header + every row but the "Results" separator
+    expect(compared).toContain('Epochs,2,3');
+    const compareSvg = await downloaded(async () => {
+      await byTestId('chart-compare-accuracy-export').click();
+      await byTestId('chart-compare-accuracy-export-svg').click();
+    });
+    expect(compareSvg.name).toBe(compareCsv.name.replace('.csv', '-accuracy.svg'));
+    expect(compareSvg.text).toContain('>Test accuracy per epoch of the picked runs<');
+
+    // The runs list as shown.
+    await byTestId('nav-runs').click();
+    const runsCsv = await downloaded(() => byTestId('runs-export-csv').click());
+    expect(runsCsv.name).toBe('runs.csv');
+    const listed = csvRows(runsCsv.text);
+    expect(listed[0]!.slice(0, 4)).toEqual(['id', 'name', 'status', 'dataset']);
+    expect(listed.slice(1).map((r) => [r[0], r[2]])).toEqual([['2', 'completed'], ['1', 'completed']]);
+
+    // The first run's monitor: the loss chart as PNG (mouse) and SVG (keyboard).
+    await page.locator('[data-testid=run-row][data-run-id="1"] [data-testid=run-open]').click();
+    await expect.poll(() => points('chart-loss'), eventually).toBe(2 * 3 * 600);
+    const css = await byTestId('chart-loss').locator('.canvas').evaluate((el) => ({ width: el.clientWidth, height: el.clientHeight }));
+    const png = await downloaded(async () => {
+      await byTestId('chart-loss-export').click();
+      await byTestId('chart-loss-export-png').click();
+    });
+    expect(png.name).toBe('run-1-loss.png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const image = PNG.sync.read(png.bytes);
+    expect(image.width).toBe(2 * css.width);
+    expect(image.height).toBeGreaterThan(2 * css.height); // and the title above
+    expect([...image.data.subarray(0, 4)]).toEqual([255, 255, 255, 255]); // the light panel, opaque
+    let inked = 0;
+    for (let i = 0; i < image.data.length; i += 4) if (image.data[i]! < 200) inked++;
+    expect(inked).toBeGreaterThan(2000); // text, axes and curves, not a blank image
+    writeFileSync(join(SCREENSHOT_DIR, 'figure-run-1-loss.png'), png.bytes); // kept with the screenshots
+
+    await byTestId('chart-loss-export').focus();
+    await page.keyboard.press('Enter'); // opens on "PNG"
+    await expect.poll(() => page.locator(':focus').getAttribute('data-testid')).toBe('chart-loss-export-png');
+    await screenshot(page, 'chart-export-menu');
+    const svg = await downloaded(async () => {
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+    });
+    expect(svg.name).toBe('run-1-loss.svg');
+    const parsed = await page.evaluate((text) => {
+      // Runs in the page, with its XML parser (this file is typed without the DOM).
+      type Node = { nodeName: string; textContent: string | null; getAttribute(name: string): string | null };
+      type Parsed = { documentElement: Node; getElementsByTagName(name: string): ArrayLike<Node> & Iterable<Node> };
+      const { DOMParser } = globalThis as unknown as { DOMParser: new () => { parseFromString(text: string, type: string): Parsed } };
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return {
+        root: doc.documentElement.nodeName,
+        errors: doc.getElementsByTagName('parsererror').length,
+        texts: [...doc.getElementsByTagName('text')].map((t) => t.textContent),
+        lines: [...doc.getElementsByTagName('path')].filter((p) => p.getAttribute('stroke') === '#3b82f6').length,
+      };
+    }, svg.text);
+    expect(parsed).toMatchObject({ root: 'svg', errors: 0 });
+    expect(parsed.texts).toEqual(expect.arrayContaining(['Training loss per batch', 'step', 'loss', 'smoothed']));
+    expect(parsed.texts.some((t) => / #1$/.test(t ?? ''))).toBe(true); // the subtitle: the run's name and id
+    expect(parsed.lines).toBeGreaterThanOrEqual(2); // raw and smoothed loss
+
+    // Its series and the run, the same bytes as the CLI writes.
+    const download = async (item: string) => downloaded(async () => {
+      await byTestId('run-download').click();
+      await byTestId(item).click();
+    });
+    const epochs = await download('run-download-epochs-csv');
+    expect(epochs.name).toBe('run-1-epochs.csv');
+    expect(csvRows(epochs.text)[0]!.slice(0, 5)).toEqual(['epoch', 'step', 'train_loss', 'train_accuracy', 'test_accuracy']);
+    expect(csvRows(epochs.text).slice(1).map((r) => r[0])).toEqual(['1', '2', '3']);
+    expect(epochs.text).toBe(cliExport('1', '--csv'));
+    const batches = await download('run-download-batches-csv');
+    expect(batches.name).toBe('run-1-batches.csv');
+    expect(csvRows(batches.text)).toHaveLength(1 + 3 * 600);
+    expect(batches.text).toBe(cliExport('1', '--csv', '--batches'));
+    const json = await download('run-download-json');
+    expect(json.name).toBe('run-1.json');
+    const saved = JSON.parse(json.text) as { run: { id: number; spec: { layers: unknown[] }; settings: { epochs: number } }; metrics: { epochs: unknown[]; batches: unknown[] } };
+    expect(saved.run).toMatchObject({ id: 1, settings: { epochs: 3 } });
+    expect(saved.run.spec.layers).toHaveLength(4);
+    expect([saved.metrics.epochs.length, saved.metrics.batches.length]).toEqual([3, 1800]);
+    expect(json.text).toBe(cliExport('1', '--json'));
   });
 
   it('logged no errors in the page', () => {

@@ -14,6 +14,9 @@ describe('routes', () => {
       { section: 'runs', view: 'monitor', runId: 12 },
       { section: 'compare', runIds: [] },
       { section: 'compare', runIds: [1, 4] },
+      { section: 'models', modelId: null, view: 'details' },
+      { section: 'models', modelId: 5, view: 'details' },
+      { section: 'models', modelId: 5, view: 'try' },
     ];
     for (const route of routes) expect(parseRoute(routeHash(route))).toEqual(route);
   });
@@ -23,6 +26,8 @@ describe('routes', () => {
     expect(parseRoute('#token=abc')).toEqual({ section: 'designer' });
     expect(parseRoute('#/runs/abc')).toEqual({ section: 'runs', view: 'list' });
     expect(parseRoute('#/compare?runs=1,x,3')).toEqual({ section: 'compare', runIds: [1, 3] });
+    expect(parseRoute('#/models/x/try')).toEqual({ section: 'models', modelId: null, view: 'details' });
+    expect(parseRoute('#/models/4/other')).toEqual({ section: 'models', modelId: 4, view: 'details' });
   });
 });
 
