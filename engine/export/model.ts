@@ -63,7 +63,12 @@ export interface ModelProvenance {
   sourceFile?: string;
   /** A NIR import's time step dt in seconds (the LIF constants were read with it). */
   nirDt?: number;
+  /** What an import assumed or read differently from the file (e.g. a surrogate NIR does not carry). */
+  notes?: string[];
 }
+
+/** What evaluating a model the way its run did needs besides the weights, and the accuracy recorded then. */
+export type TrainingRecord = Pick<ModelProvenance, 'seed' | 'epoch' | 'testAccuracy' | 'backend' | 'settings'>;
 
 export interface ModelTensor {
   name: string;

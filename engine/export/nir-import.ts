@@ -2,7 +2,7 @@ import { EngineError } from '../errors';
 import { inferModel, type LayerShape, type LifLayerPlan, type ModelPlan } from '../spec/infer';
 import type { LayerSpec, ModelSpec } from '../spec/types';
 import type { EventBinning } from '../train/sources';
-import type { InputCoding, ModelTensor } from './model';
+import type { InputCoding, ModelTensor, TrainingRecord } from './model';
 import { NirFieldReader, isGroup, nirError, type NirFields, type NirGraph } from './nir-graph';
 import { conv, dense, flatten, inputShape, pool } from './nir-layers';
 import { walkChain } from './nir-chain';
@@ -21,6 +21,8 @@ export interface NirImport {
   classNames?: string[];
   sampleShape?: number[];
   datasetName?: string;
+  /** A file written here: the seed, epoch and settings its model was evaluated with (stbp_training). */
+  training?: TrainingRecord;
   /** The graph's metadata as plain values. */
   metadata: Record<string, string | number | number[] | string[]>;
   /** What the import assumed or read differently from the file, in words. */
@@ -250,6 +252,7 @@ function described(m: NirImport['metadata']): Partial<NirImport> {
     datasetName: typeof m.dataset === 'string' ? m.dataset : undefined,
     classNames: json<string[]>(m.class_names, (x) => Array.isArray(x) && x.every((s) => typeof s === 'string')),
     sampleShape: json<number[]>(m.sample_shape, (x) => Array.isArray(x) && x.every((d) => Number.isInteger(d) && d > 0)),
+    training: json<TrainingRecord>(m.stbp_training, (x) => typeof x === 'object' && x !== null && Number.isSafeInteger((x as TrainingRecord).seed)),
   };
 }
 

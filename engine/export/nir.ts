@@ -1,6 +1,6 @@
 import { EngineError } from '../errors';
 import type { LifLayerPlan, PoolLayerPlan } from '../spec/infer';
-import { checkModel, tensorName, type TrainedModel } from './model';
+import { checkModel, tensorName, type ModelProvenance, type TrainedModel, type TrainingRecord } from './model';
 import { NIR_VERSION, f32, f64, i64, str, transpose, type NirFields, type NirGraph, type NirNode } from './nir-graph';
 
 export { fromNirGraph, type NirImport } from './nir-import';
@@ -115,6 +115,7 @@ function graphMetadata(model: TrainedModel, dt: number): NirFields {
     sample_shape: str(JSON.stringify(model.dataset.sampleShape)),
     class_names: str(JSON.stringify(model.dataset.classNames)),
     stbp_spec: str(JSON.stringify(model.spec)),
+    stbp_training: str(JSON.stringify(trainingOf(model.provenance))),
   };
   if (model.coding.kind === 'bernoulli') {
     meta.input_coding_detail = str('Bernoulli rate coding: at each of the steps an input spikes with probability pixel/255');
@@ -123,6 +124,15 @@ function graphMetadata(model: TrainedModel, dt: number): NirFields {
     meta.input_coding_detail = str('events binned into steps frames ([2, H, W]: ON and OFF polarity)');
   }
   return meta;
+}
+
+/**
+ * What a run's evaluation needs besides the weights (its seed, epoch and batch size give the same
+ * Bernoulli coding), with the accuracy it recorded: a file read back here evaluates exactly as the
+ * model it was written from.
+ */
+function trainingOf(p: ModelProvenance): TrainingRecord {
+  return { seed: p.seed, epoch: p.epoch, testAccuracy: p.testAccuracy, backend: p.backend, settings: p.settings };
 }
 
 function node(type: string, fields: NirFields): NirNode {

@@ -121,6 +121,8 @@ describe('fromNirGraph', () => {
     back.tensors.forEach((t, i) => expect(bits(t.data)).toEqual(bits(model.tensors[i]!.data)));
     expect(back).toMatchObject({ dt: 2e-4, steps: model.coding.steps, coding: model.coding, name: model.name, classNames: model.dataset.classNames, sampleShape: model.dataset.sampleShape, datasetName: model.dataset.name });
     expect(back.notes.join('\n')).toContain('metadata stbp_spec matches the graph');
+    const p = model.provenance;
+    expect(back.training).toEqual({ seed: p.seed, epoch: p.epoch, testAccuracy: p.testAccuracy, backend: p.backend, settings: p.settings });
   });
 
   it.each(Object.keys(SPECS))('reads %s from the graph alone (no stbp_spec): same layers, constants to float32 precision', (key) => {
