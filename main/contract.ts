@@ -8,6 +8,7 @@
  * arrays), so the desktop (structured clone) and web (JSON text) transports carry identical values.
  * Byte payloads travel as base64 strings.
  */
+import type { ModelDescription } from '../engine/export/model';
 import type { ModelSpec } from '../engine/spec/types';
 import type { EpochReport } from '../engine/train/options';
 
@@ -301,6 +302,95 @@ export interface RunProbes {
   confusion: ConfusionProbe | null;
 }
 
+// ---- models -----------------------------------------------------------------------------------
+
+/**
+ * A trained network kept in the store (engine/export/model.ts): spec, coding and T, the dataset it
+ * expects, provenance; its weights stay on the main side until exported.
+ */
+export interface ModelSummary extends ModelDescription {
+  id: number;
+  /** Trainable parameters. */
+  params: number;
+  /** The run's current name, when the model came from a run that still exists. */
+  runName: string | null;
+}
+
+/** Which weights of a run: the best test accuracy (kept when older checkpoints are pruned), the latest, or an epoch's end. */
+export type EpochChoice = 'best' | 'latest' | number;
+
+/** A run's stored weights a model can be made from. */
+export interface RunWeights {
+  /** The epoch whose end these weights are from (for a pause or stop: the epoch in progress). */
+  epoch: number;
+  /** Batches done in that epoch when saved (the epoch's batch count at its end). */
+  batch: number;
+  reason: 'epoch' | 'pause' | 'stop';
+  /** Test accuracy of these weights, when the epoch ended with them. */
+  testAccuracy: number | null;
+  best: boolean;
+  latest: boolean;
+  createdAt: string;
+}
+
+export interface SaveModelRequest {
+  runId: number;
+  epoch: EpochChoice;
+  /** Default: `<run name>-<best|latest|epoch N>`; must be free. */
+  name?: string;
+}
+
+export type ModelFormat = 'bundle' | 'nir';
+
+export interface ExportModelRequest {
+  /** A stored model, or a run's weights (exported without being saved as a model). */
+  source: { kind: 'model'; modelId: number } | { kind: 'run'; runId: number; epoch: EpochChoice };
+  format: ModelFormat;
+  /** NIR only: the time step in seconds the LIF constants are written for (default 1e-4, snnTorch's). */
+  dt?: number;
+}
+
+/** An exported file: the browser saves it (a download), the desktop app through its save dialog. */
+export interface ModelFile {
+  fileName: string;
+  format: ModelFormat;
+  /** The file's bytes, base64. */
+  bytes: string;
+}
+
+export interface ImportModelRequest {
+  /** A `.stbp` bundle or a `.nir` file (told apart by their first bytes). */
+  source: ImportSource;
+  /** Default: the bundle's own name, or the file's base name; must be free. */
+  name?: string;
+}
+
+export interface EvaluateModelRequest {
+  modelId: number;
+  datasetId: number;
+  /** Default `test`. */
+  split?: Split;
+  /** Only the first n samples. */
+  limit?: number;
+}
+
+export interface ModelEvaluation {
+  modelId: number;
+  datasetId: number;
+  split: Split;
+  samples: number;
+  accuracy: number;
+  classes: number;
+  /** counts[truth · classes + predicted]. */
+  confusion: number[];
+  /** Accuracy per true class (null for a class with no sample). */
+  perClass: (number | null)[];
+  /** The seed the samples were coded with (the model's run seed + epoch: its run's own test coding). */
+  seed: number;
+  backend: string;
+  seconds: number;
+}
+
 // ---- events -----------------------------------------------------------------------------------
 
 /** Pushed from the main side to every open window or browser tab. */
@@ -312,7 +402,8 @@ export type WorkbenchEvent =
   /** Probes of this epoch are stored; `getRunProbes` returns them. */
   | { type: 'run-probes'; runId: number; epoch: number }
   | { type: 'datasets-changed' }
-  | { type: 'specs-changed' };
+  | { type: 'specs-changed' }
+  | { type: 'models-changed' };
 
 // ---- the API ----------------------------------------------------------------------------------
 
@@ -346,6 +437,21 @@ export interface WorkbenchApi {
   getRunMetrics(runId: number): Promise<RunMetrics>;
   /** Probes of one epoch (default: the latest), plus the input/output rasters before training. */
   getRunProbes(runId: number, epoch?: number): Promise<RunProbes>;
+
+  /** The weights a run has stored, newest first: what `saveModel` and `exportModel` can take. */
+  listRunWeights(runId: number): Promise<RunWeights[]>;
+
+  listModels(): Promise<ModelSummary[]>;
+  getModel(modelId: number): Promise<ModelSummary>;
+  /** Freezes a run's weights (best, latest or an epoch) as a model. */
+  saveModel(request: SaveModelRequest): Promise<ModelSummary>;
+  renameModel(modelId: number, name: string): Promise<ModelSummary>;
+  deleteModel(modelId: number): Promise<void>;
+  /** Reads a bundle or NIR file; nothing is stored unless the whole file is valid. */
+  importModel(request: ImportModelRequest): Promise<ModelSummary>;
+  exportModel(request: ExportModelRequest): Promise<ModelFile>;
+  /** Accuracy, confusion matrix and per-class accuracy of a model on a dataset's split (in a worker thread). */
+  evaluateModel(request: EvaluateModelRequest): Promise<ModelEvaluation>;
 
   /** Desktop only: native open dialog; [] when cancelled. Web mode answers `unavailable`. */
   pickPaths(request: { kind: 'file' | 'folder'; title: string }): Promise<string[]>;

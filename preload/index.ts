@@ -27,6 +27,15 @@ const METHODS: Record<WorkbenchMethod, true> = {
   renameRun: true,
   getRunMetrics: true,
   getRunProbes: true,
+  listRunWeights: true,
+  listModels: true,
+  getModel: true,
+  saveModel: true,
+  renameModel: true,
+  deleteModel: true,
+  importModel: true,
+  exportModel: true,
+  evaluateModel: true,
   pickPaths: true,
 };
 

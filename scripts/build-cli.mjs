@@ -3,7 +3,9 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { stbp: 'main/cli/stbp.ts', worker: 'main/runs/worker.ts', bench: 'bench/bench.ts' },
+  entryPoints: {
+    stbp: 'main/cli/stbp.ts', worker: 'main/runs/worker.ts', 'evaluation-thread': 'main/services/evaluation-thread.ts', bench: 'bench/bench.ts',
+  },
   outdir: 'out/cli',
   bundle: true,
   platform: 'node',
@@ -14,4 +16,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('cli: out/cli/stbp.mjs, worker.mjs, bench.mjs');
+console.log('cli: out/cli/stbp.mjs, worker.mjs, evaluation-thread.mjs, bench.mjs');

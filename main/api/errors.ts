@@ -22,6 +22,7 @@ const CODE_ALIASES: Readonly<Record<string, string>> = {
   'unknown-dataset': 'not-found',
   'unknown-spec': 'not-found',
   'unknown-preset': 'not-found',
+  'unknown-model': 'not-found',
 };
 
 export function wireCode(code: string): string {

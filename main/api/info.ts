@@ -20,6 +20,11 @@ function readPackage(): { name: string; version: string } {
   return packageInfo;
 }
 
+/** This build's version (package.json), recorded with every model it makes. */
+export function appVersion(): string {
+  return readPackage().version;
+}
+
 export function appInfo(mode: AppInfo['mode'], storePath: string): AppInfo {
   const { name, version } = readPackage();
   return {

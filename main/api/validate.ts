@@ -15,6 +15,7 @@ import { LOSSES } from '../../engine/train/loss';
 import type { Result, WorkbenchApi, WorkbenchMethod } from '../contract';
 import { SPEC_NAME_MAX } from '../store/specs';
 import { RUN_NAME_MAX } from '../store/runs';
+import { MODEL_NAME_MAX } from '../store/models';
 import { wireCode } from './errors';
 import { anyObject, arrayOf, finite, integer, object, oneOf, optional, positive, refuse, tagged, text, type Check } from './schema';
 
@@ -37,6 +38,14 @@ const importSource = tagged('kind', {
   path: object({ kind: oneOf(['path'] as const), path: text() }),
   upload: object({ kind: oneOf(['upload'] as const), uploadId: text({ max: 100 }) }),
 });
+
+/** Which weights of a run: 'best', 'latest' or the end of epoch n (from 1). */
+const epochChoice: Check<'best' | 'latest' | number> = (v, path, method) => {
+  if (v === 'best' || v === 'latest' || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)) return v;
+  return refuse(method, path, v, '"best", "latest" or an epoch number >= 1');
+};
+const modelId = arg('modelId', id);
+const modelName = text({ max: MODEL_NAME_MAX, trimmed: true });
 
 const surrogate = object({ name: optional(text({ max: 100 })), width: optional(positive()) });
 const neuron = object({ vth: optional(positive()), tau: optional(finite), surrogate: optional(surrogate) });
@@ -106,6 +115,27 @@ const METHODS: Readonly<Record<WorkbenchMethod, readonly Arg[]>> = {
   renameRun: [runId, arg('name', text({ max: RUN_NAME_MAX }))],
   getRunMetrics: [runId],
   getRunProbes: [runId, optionalArg('epoch', integer(0))],
+  listRunWeights: [runId],
+  listModels: [],
+  getModel: [modelId],
+  saveModel: [arg('request', object({ runId: id, epoch: epochChoice, name: optional(modelName) }))],
+  renameModel: [modelId, arg('name', modelName)],
+  deleteModel: [modelId],
+  importModel: [arg('request', object({ source: importSource, name: optional(modelName) }))],
+  exportModel: [
+    arg(
+      'request',
+      object({
+        source: tagged('kind', {
+          model: object({ kind: oneOf(['model'] as const), modelId: id }),
+          run: object({ kind: oneOf(['run'] as const), runId: id, epoch: epochChoice }),
+        }),
+        format: oneOf(['bundle', 'nir'] as const),
+        dt: optional(positive()),
+      }),
+    ),
+  ],
+  evaluateModel: [arg('request', object({ modelId: id, datasetId: id, split: optional(split), limit: optional(integer(1)) }))],
   pickPaths: [arg('request', object({ kind: oneOf(['file', 'folder'] as const), title: text({ max: 200 }) }))],
 };
 

@@ -17,11 +17,16 @@ import { ensureMnist, importDataset } from '../services/datasets';
 import { listPresets } from '../services/presets';
 import { deleteDataset, getDataset, listDatasets, requireDataset } from '../store/datasets';
 import { recoverInterruptedRuns, type Store } from '../store/db';
-import { createRun, deleteRun, latestCheckpoint, listRuns, renameRun, requireRun, setRunStatus } from '../store/runs';
+import { latestCheckpoint } from '../store/checkpoints';
+import { createRun, deleteRun, listRuns, renameRun, requireRun, setRunStatus } from '../store/runs';
 import { deleteSpec, listSpecs, saveSpec } from '../store/specs';
 import { datasetSummary, encodingPreview, samplePage } from './datasets';
 import { badState, unavailable } from './errors';
 import { appInfo } from './info';
+import { evaluateModel } from '../services/evaluation';
+import { importModelFile, saveRunModel } from '../services/models';
+import { deleteModel, listModels, renameModel, requireModel } from '../store/models';
+import { evaluation, exportedFile, modelSummary, runWeights } from './models';
 import { runProbes } from './probes';
 import { batchPoint, checkStartRun, epochPoint, hyperOf, progressOf, runMetrics, runSummary, settingsOf } from './runs';
 
@@ -257,6 +262,35 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return runMetrics(store, runId);
     },
     getRunProbes: async (runId, epoch) => runProbes(store, runId, epoch),
+    listRunWeights: async (runId) => runWeights(store, runId),
+
+    listModels: async () => listModels(store).map((row) => modelSummary(store, row)),
+    getModel: async (modelId) => modelSummary(store, requireModel(store, modelId)),
+    saveModel: async ({ runId, epoch, name }) => {
+      const row = saveRunModel(store, runId, epoch, name);
+      emit({ type: 'models-changed' });
+      return modelSummary(store, row);
+    },
+    renameModel: async (modelId, name) => {
+      const row = renameModel(store, modelId, name);
+      emit({ type: 'models-changed' });
+      return modelSummary(store, row);
+    },
+    deleteModel: async (modelId) => {
+      deleteModel(store, modelId);
+      emit({ type: 'models-changed' });
+    },
+    importModel: async ({ source, name }) => {
+      if (source.kind === 'upload' && !options.uploads) throw unavailable(`importModel: request.source.kind is "upload"; allowed here (${mode} mode): "path"`);
+      const path = source.kind === 'path' ? source.path : options.uploads!.resolve(source.uploadId);
+      const row = await importModelFile(store, path, { ...(name !== undefined && { name }), sourceLabel: basename(path) });
+      if (source.kind === 'upload') await options.uploads!.release(source.uploadId);
+      emit({ type: 'models-changed' });
+      return modelSummary(store, row);
+    },
+    exportModel: async (request) => exportedFile(store, request),
+    evaluateModel: async ({ modelId, datasetId, split, limit }) =>
+      evaluation(await evaluateModel(store, modelId, { datasetId, split, limit, nativeBinding: options.nativeBinding })),
 
     pickPaths: async (request) => {
       if (!options.pickPaths) throw unavailable(`pickPaths: there is no native file dialog in ${mode} mode; allowed: type a path, or upload the files`);

@@ -26,6 +26,15 @@ const METHOD_FLAGS = {
   renameRun: true,
   getRunMetrics: true,
   getRunProbes: true,
+  listRunWeights: true,
+  listModels: true,
+  getModel: true,
+  saveModel: true,
+  renameModel: true,
+  deleteModel: true,
+  importModel: true,
+  exportModel: true,
+  evaluateModel: true,
   pickPaths: true,
 } as const satisfies Record<WorkbenchMethod, true>;
 

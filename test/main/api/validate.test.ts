@@ -29,6 +29,8 @@ describe('dispatch', () => {
       getInfo: true, listDatasets: true, ensureMnist: true, importDataset: true, deleteDataset: true, getSamples: true, getEncoding: true,
       listPresets: true, listSpecs: true, saveSpec: true, deleteSpec: true, listRuns: true, getRun: true, startRun: true, pauseRun: true,
       resumeRun: true, stopRun: true, deleteRun: true, renameRun: true, getRunMetrics: true, getRunProbes: true, pickPaths: true,
+      listRunWeights: true, listModels: true, getModel: true, saveModel: true, renameModel: true, deleteModel: true, importModel: true,
+      exportModel: true, evaluateModel: true,
     };
     expect([...WORKBENCH_METHODS].sort()).toEqual(Object.keys(all).sort());
   });
@@ -46,6 +48,12 @@ describe('dispatch', () => {
     ['getEncoding', [{ datasetId: 1, split: 'test', index: 0, steps: 1000, seed: 4294967295 }]],
     ['saveSpec', ['mlp', { name: 'mlp', neuron: { vth: 1, tau: 0.2, surrogate: { name: 'sigmoid', width: 0.5 } }, layers: spec.layers }]],
     ['pickPaths', [{ kind: 'folder', title: 'Pick' }]],
+    ['saveModel', [{ runId: 3, epoch: 'best' }]],
+    ['saveModel', [{ runId: 3, epoch: 7, name: 'digits' }]],
+    ['importModel', [{ source: { kind: 'upload', uploadId: 'abc' }, name: 'from snntorch' }]],
+    ['exportModel', [{ source: { kind: 'model', modelId: 2 }, format: 'nir', dt: 0.001 }]],
+    ['exportModel', [{ source: { kind: 'run', runId: 2, epoch: 'latest' }, format: 'bundle' }]],
+    ['evaluateModel', [{ modelId: 1, datasetId: 2, split: 'train', limit: 100 }]],
   ])('passes a good %s call through and answers its value', async (method, args) => {
     const { api, calls } = fakeApi();
     expect(await dispatch(api, method, args)).toEqual({ ok: true, value: method });
@@ -99,6 +107,12 @@ describe('dispatch', () => {
     ['an unknown backend', 'startRun', [{ ...start, backend: 'cuda' }], 'bad-request', 'startRun: request.backend is "cuda"; allowed: one of "auto", "wasm", "tfjs"'],
     ['a fractional seed', 'startRun', [{ ...start, seed: 0.5 }], 'bad-request', 'startRun: request.seed is 0.5; allowed: an integer from 0 to 4294967295'],
     ['a blank run name', 'renameRun', [1, '   '], 'bad-request', 'renameRun: name is "   "; allowed: a non-empty string of at most 200 characters'],
+    ['an epoch choice that is neither best, latest nor a number', 'saveModel', [{ runId: 1, epoch: 'last' }], 'bad-request', 'saveModel: request.epoch is "last"; allowed: "best", "latest" or an epoch number >= 1'],
+    ['epoch 0 of a run', 'exportModel', [{ source: { kind: 'run', runId: 1, epoch: 0 }, format: 'nir' }], 'bad-request', 'exportModel: request.source.epoch is 0; allowed: "best", "latest" or an epoch number >= 1'],
+    ['an unknown model format', 'exportModel', [{ source: { kind: 'model', modelId: 1 }, format: 'onnx' }], 'bad-request', 'exportModel: request.format is "onnx"; allowed: one of "bundle", "nir"'],
+    ['a negative NIR time step', 'exportModel', [{ source: { kind: 'model', modelId: 1 }, format: 'nir', dt: -1 }], 'bad-request', 'exportModel: request.dt is -1; allowed: a finite number > 0'],
+    ['a padded model name', 'renameModel', [1, 'x '], 'bad-request', 'renameModel: name is "x "; allowed: a string without leading or trailing spaces'],
+    ['an evaluation of a dataset split that does not exist', 'evaluateModel', [{ modelId: 1, datasetId: 1, split: 'val' }], 'bad-request', 'evaluateModel: request.split is "val"; allowed: one of "train", "test"'],
     ['a dialog of an unknown kind', 'pickPaths', [{ kind: 'any', title: 't' }], 'bad-request', 'pickPaths: request.kind is "any"; allowed: one of "file", "folder"'],
   ])('refuses %s before calling, naming it', async (_, method, args, code, message) => {
     const { api, calls } = fakeApi();
