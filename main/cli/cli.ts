@@ -15,6 +15,7 @@ import { num } from './args';
 import { datasetsCommand } from './datasets-command';
 import { listPresets, loadPreset } from '../services/presets';
 import { follow } from './run-progress';
+import { evaluateCommand, exportRunCommand, modelsCommand, predictCommand } from './models-command';
 import { runsCommand } from './runs-command';
 import { webCommand } from './web-command';
 
@@ -25,6 +26,12 @@ Usage:
   stbp presets                               the paper's networks with Table I settings
   stbp datasets list | show <name> [--sample N] | import <format> [path] --name <name> [options]
   stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id>
+  stbp runs export <id> --csv [--batches] | --json [--out <file or dir>]
+  stbp export <run> [--epoch best|latest|N] --format bundle|nir --out <file> [--dt <s>]
+  stbp models list | show <model> | delete <model> | import <file.stbp|file.nir> [--name <name>]
+  stbp models export <model> --format bundle|nir --out <file> [--dt <s>]
+  stbp predict <model> <image files…> | --dataset <name> [--split test] [--limit n]
+  stbp evaluate <model> --dataset <name> [--split test] [--test-limit n]
   stbp web [--port N]                        the workbench in a browser (needs \`npm run build\`)
   stbp --help
 
@@ -75,6 +82,28 @@ Options of datasets import (formats: mnist, idx, nmnist, image-folder):
   --name <name>        the dataset's name in the store (required)
   --width, --height    image-folder: size to resize to; --channels 1|3; --test-fraction <x>
 
+Options of runs export (the same files as the app's downloads):
+  --csv                the metric series as CSV: to stdout (or --out <file>) the per-epoch series
+                       (epoch, step, train loss and accuracy, test accuracy, firing rate per LIF
+                       layer, seconds, samples/s); with --batches the per-batch one instead (step,
+                       epoch, batch, loss, accuracy, firing rate per LIF layer)
+  --json               the run as JSON: name, status, dataset, spec, settings, seed, backend, dates
+                       and both metric series
+  --out <file or dir>  write a file instead of stdout; to a folder (one that exists, or a path
+                       ending in /) --csv writes both run-<id>-epochs.csv and run-<id>-batches.csv,
+                       --json run-<id>.json, and both flags may be given
+
+Models (a run's weights frozen with their provenance; addressed by id or name everywhere):
+  --epoch <which>      export: best (highest test accuracy, the default), latest, or an epoch
+  --format <name>      bundle (.stbp: spec, coding, T, provenance, float32 weights; loads back
+                       with identical predictions) | nir (HDF5 for snnTorch, Norse, Lava, …)
+  --out <file>         where export writes the file
+  --dt <s>             nir: the time step the LIF constants are written for (default 1e-4 s,
+                       snnTorch's: tau = dt / (1 - decay), r = tau / dt)
+  --invert             predict: image files drawn dark on light (MNIST is light on dark)
+  --seed <n>           predict, evaluate: seed of the Bernoulli coding (default: the run's seed
+                       + the model's epoch, which repeats the run's own test accuracy)
+
 Options of web:
   --port <n>           the port on 127.0.0.1 (default: any free one); prints the address to open,
                        with this launch's access token in its #fragment, as one line:
@@ -122,6 +151,14 @@ export const OPTIONS = {
   quiet: { type: 'boolean' },
   home: { type: 'string' },
   port: { type: 'string' },
+  csv: { type: 'boolean' },
+  json: { type: 'boolean' },
+  batches: { type: 'boolean' },
+  out: { type: 'string' },
+  epoch: { type: 'string' },
+  format: { type: 'string' },
+  dt: { type: 'string' },
+  invert: { type: 'boolean' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];
@@ -142,8 +179,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'web') return webCommand(values);
-  if (!['train', 'datasets', 'runs'].includes(command)) {
-    throw new EngineError('bad-command', `unknown command ${JSON.stringify(command)} (known: train, presets, datasets, runs, web; see stbp --help)`);
+  const commands = ['train', 'datasets', 'runs', 'models', 'export', 'predict', 'evaluate'];
+  if (!commands.includes(command)) {
+    throw new EngineError('bad-command', `unknown command ${JSON.stringify(command)} (known: ${commands.join(', ')}, presets, web; see stbp --help)`);
   }
   if (command === 'train') checkTrainFlags(values);
   const store = openStore({ home: values.home });
@@ -151,6 +189,10 @@ export async function main(argv: string[]): Promise<number> {
     recoverInterruptedRuns(store);
     if (command === 'datasets') return await datasetsCommand(store, rest, values);
     if (command === 'runs') return await runsCommand(store, rest, values);
+    if (command === 'models') return await modelsCommand(store, rest, values);
+    if (command === 'export') return await exportRunCommand(store, rest, values);
+    if (command === 'predict') return await predictCommand(store, rest, values);
+    if (command === 'evaluate') return await evaluateCommand(store, rest, values);
     return await trainCommand(store, values);
   } finally {
     store.close();

@@ -1,23 +1,26 @@
 import { EngineError } from '../../engine/errors';
 import type { Store } from '../store/db';
 import { getDataset } from '../store/datasets';
-import { deleteRun, duplicateRun, latestCheckpoint, listMetrics, listRuns, requireRun, type RunRow } from '../store/runs';
+import { latestCheckpoint } from '../store/checkpoints';
+import { deleteRun, duplicateRun, listMetrics, listRuns, requireRun, type RunRow } from '../store/runs';
 import { need, pct } from './args';
 import type { CliValues } from './cli';
 import { follow } from './run-progress';
+import { exportRun } from './runs-export';
 
-const USAGE = 'stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id>';
+const USAGE = 'stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id> | export <id> --csv|--json';
 
 export async function runsCommand(store: Store, args: string[], values: CliValues): Promise<number> {
   const [sub, idText] = args;
   if (sub === 'list') return list(store);
-  if (!['show', 'resume', 'duplicate', 'delete'].includes(sub ?? '')) {
-    throw new EngineError('bad-command', `unknown runs command ${JSON.stringify(sub ?? '')} (known: list, show, resume, duplicate, delete); usage: ${USAGE}`);
+  if (!['show', 'resume', 'duplicate', 'delete', 'export'].includes(sub ?? '')) {
+    throw new EngineError('bad-command', `unknown runs command ${JSON.stringify(sub ?? '')} (known: list, show, resume, duplicate, delete, export); usage: ${USAGE}`);
   }
   const id = Number(need(idText, 'a run id', USAGE));
   if (!Number.isInteger(id)) throw new EngineError('bad-option', `run id is ${JSON.stringify(idText)}; allowed: an integer (see stbp runs list)`);
   const run = requireRun(store, id);
   if (sub === 'show') return show(store, run);
+  if (sub === 'export') return exportRun(store, run, values);
   if (sub === 'duplicate') {
     const copy = duplicateRun(store, id, { name: values.name });
     console.log(`run ${copy}: a copy of run ${id} (same spec, settings, dataset and seed); start it with stbp runs resume ${copy}`);
