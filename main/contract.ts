@@ -174,6 +174,11 @@ export interface RunSettings {
    * or `time` (equal durations, `dtUs` µs each; default the stream's duration / T). Default count.
    */
   binning?: { mode: 'count' | 'time'; dtUs?: number };
+  /**
+   * Fine-tuning: start from this stored model's weights instead of the initialiser's (the spec must
+   * be one its tensors fit). `init` and `initGain` then do not apply.
+   */
+  initialModelId?: number;
 }
 
 export interface PresetInfo {

@@ -192,6 +192,19 @@ export class TrainingSession {
     }
   }
 
+  /**
+   * Start from given weights instead of the initialiser's (fine-tuning a model): parameters in
+   * training order (engine/export/model.ts `paramsFromTensors`), before the first batch only.
+   */
+  loadParams(params: readonly Float32Array[]): void {
+    if (this.epoch !== 1 || this.batch !== 0) throw new EngineError('bad-state', `loadParams: the run is at epoch ${this.epoch}, batch ${this.batch}; allowed: before its first batch`);
+    const mine = this.net.params();
+    if (params.length !== mine.length || params.some((p, i) => p.length !== mine[i]!.value.length)) {
+      throw new EngineError('bad-model', 'loadParams: the weights do not fit the network: their parameter shapes differ from the spec\'s');
+    }
+    mine.forEach((p, i) => p.value.set(params[i]!));
+  }
+
   /** Everything needed to continue this run exactly, as bytes (engine/train/checkpoint.ts). */
   checkpoint(): Uint8Array {
     const opt = this.optimizer.state();

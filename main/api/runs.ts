@@ -2,13 +2,15 @@
  * Runs as the contract shows them: summaries with their final figures, metric series as chart
  * points, and the checks a new run passes before it is recorded.
  */
-import { inferModel } from '../../engine/spec/infer';
+import { EngineError } from '../../engine/errors';
+import { inferModel, type ModelPlan } from '../../engine/spec/infer';
 import type { ModelSpec } from '../../engine/spec/types';
 import { checkOptions, DEFAULT_TRAIN_OPTIONS, withDefaults, type BatchReport, type EpochReport, type TrainOptions } from '../../engine/train/options';
 import type { BatchPoint, EpochPoint, RunFigures, RunMetrics, RunProgress, RunSettings, RunSummary, StartRunRequest } from '../contract';
 import type { RunHyper } from '../runs/messages';
 import { getDataset, requireDataset } from '../store/datasets';
 import type { Store } from '../store/db';
+import { modelParams } from '../services/models';
 import { listMetrics, type MetricRow, type RunRow } from '../store/runs';
 import { badRequest } from './errors';
 import { datasetInputShape } from '../services/datasets';
@@ -44,6 +46,7 @@ export function settingsOf(hyper: RunHyper): RunSettings {
     ...(hyper.limit !== undefined && { limit: hyper.limit }),
     ...(hyper.testLimit !== undefined && { testLimit: hyper.testLimit }),
     ...(hyper.binning !== undefined && { binning: { ...hyper.binning } }),
+    ...(hyper.initialModelId !== undefined && { initialModelId: hyper.initialModelId }),
   };
 }
 
@@ -106,10 +109,21 @@ export function checkStartRun(store: Store, request: StartRunRequest): void {
         `dataset ${JSON.stringify(dataset.name)} gives ${inputs} ([${shape.join(', ')}]); allowed: a spec whose input layer matches the dataset`,
     );
   }
+  if (request.settings.initialModelId !== undefined) initialWeights(store, request.settings.initialModelId, plan);
   const classes = dataset.meta.classCount ?? dataset.meta.classNames?.length;
   if (classes !== undefined && classes > plan.classes) {
     throw badRequest(
       `startRun: request.spec has ${plan.classes} output units; dataset ${JSON.stringify(dataset.name)} has ${classes} classes; allowed: an output layer of at least ${classes} units`,
     );
+  }
+}
+
+/** The stored model a run starts from, its weights checked against the run's spec (fine-tuning). */
+function initialWeights(store: Store, modelId: number, plan: ModelPlan): void {
+  try {
+    modelParams(store, modelId, plan);
+  } catch (e) {
+    if (!(e instanceof EngineError) || e.code !== 'bad-model') throw e;
+    throw badRequest(`startRun: request.settings.initialModelId is ${modelId}: ${e.message}; allowed: a model whose weights fit the spec (its own spec, or one with the same layer shapes)`);
   }
 }

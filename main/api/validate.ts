@@ -74,6 +74,7 @@ const runSettings = object({
   limit: optional(integer(1)),
   testLimit: optional(integer(1)),
   binning: optional(object({ mode: oneOf(BIN_MODES), dtUs: optional(positive()) })),
+  initialModelId: optional(id),
 });
 
 /** Every contract method and its arguments, in order. A method missing here does not compile. */

@@ -11,6 +11,9 @@ import { ensureMnist } from '../services/datasets';
 import { openStore, type Store } from '../store/db';
 import { createRun, recoverInterruptedRuns } from '../store/runs';
 import { requireDataset, type DatasetRow } from '../store/datasets';
+import { requireModel } from '../store/models';
+import { modelParams } from '../services/models';
+import type { ModelSpec } from '../../engine/spec/types';
 import { num } from './args';
 import { datasetsCommand } from './datasets-command';
 import { listPresets, loadPreset } from '../services/presets';
@@ -23,6 +26,7 @@ const HELP = `stbp: train spiking neural networks with STBP (Wu et al. 2018), he
 
 Usage:
   stbp train --preset <name> [options]       train on MNIST, recorded as a run
+  stbp train --from-model <model> [options]  fine-tune a stored model (its spec and weights)
   stbp presets                               the paper's networks with Table I settings
   stbp datasets list | show <name> [--sample N] | import <format> [path] --name <name> [options]
   stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id>
@@ -48,6 +52,8 @@ Options of train (defaults come from the preset, which follows the paper's Table
                        nmnist-800 (34x34x2-800-10, needs --dataset with N-MNIST),
                        cnn-table5 (28x28x1-15C5-P2-40C5-P2-300-10, elastic distortion),
                        cnn-table6 (28x28x1-6C3-300-10)
+  --from-model <model> start from a stored model's weights (fine-tuning; its spec, and its
+                       run's settings unless --preset is given too), e.g. one imported from NIR
   --epochs <n>         passes over the training set
   --T <steps>          time window in steps of 1 ms (paper: 30)
   --batch <n>          mini-batch size (100)
@@ -118,6 +124,7 @@ Options of datasets show:
 export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   preset: { type: 'string' },
+  'from-model': { type: 'string' },
   epochs: { type: 'string' },
   T: { type: 'string' },
   batch: { type: 'string' },
@@ -200,7 +207,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function checkTrainFlags(values: CliValues): void {
-  if (!values.preset) throw new EngineError('bad-option', 'train needs --preset <name>; see `stbp presets`');
+  if (!values.preset && !values['from-model']) throw new EngineError('bad-option', 'train needs --preset <name> (see `stbp presets`) or --from-model <model> (see `stbp models list`)');
   if (!(BACKEND_NAMES as readonly string[]).includes(values.backend!)) {
     throw new EngineError('bad-option', `--backend is ${JSON.stringify(values.backend)}; allowed: ${BACKEND_NAMES.join(', ')}`);
   }
@@ -213,8 +220,25 @@ function datasetInputs(row: DatasetRow): number {
   return (m.shape ?? [0, 0, 0]).reduce((a, b) => a * b, 1);
 }
 
+/**
+ * What a run starts from: a preset (its spec and Table I settings), or a stored model to fine-tune
+ * (its spec, its run's settings unless a preset is also named, and its weights).
+ */
+async function startingPoint(store: Store, values: CliValues): Promise<{ name: string; spec: ModelSpec; train: RunHyper }> {
+  const preset = values.preset ? await loadPreset(values.preset) : undefined;
+  if (!values['from-model']) return preset!;
+  const model = requireModel(store, values['from-model']);
+  const d = model.description;
+  const trained = (d.provenance.settings ?? {}) as RunHyper;
+  const own: RunHyper = Object.fromEntries(TRAIN_SETTING_KEYS.filter((k) => trained[k] !== undefined).map((k) => [k, trained[k]]));
+  return { name: `${model.name}-tuned`, spec: d.spec, train: { ...(preset?.train ?? { ...own, steps: d.coding.steps }), initialModelId: model.id } };
+}
+
+/** The settings a fine-tuning run takes over from the model's own run. */
+const TRAIN_SETTING_KEYS = ['epochs', 'steps', 'batchSize', 'optimizer', 'lr', 'loss', 'grad', 'network', 'init', 'initGain', 'augment', 'binning', 'seed'] as const;
+
 async function trainCommand(store: Store, values: CliValues): Promise<number> {
-  const preset = await loadPreset(values.preset!);
+  const preset = await startingPoint(store, values);
   const hyper: RunHyper = { ...preset.train };
   const set = <K extends keyof RunHyper>(key: K, v: RunHyper[K] | undefined) => {
     if (v !== undefined) hyper[key] = v;
@@ -250,8 +274,9 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
   const dataset = values.dataset ? requireDataset(store, values.dataset) : await ensureMnist(store);
   const inputs = datasetInputs(dataset);
   if (inputs !== plan.inputSize) {
-    throw new EngineError('bad-data', `preset ${preset.name} takes ${plan.inputSize} inputs per sample ([${plan.inputShape.join(', ')}]); dataset ${dataset.name} gives ${inputs}: pick a matching --dataset (stbp datasets list)`);
+    throw new EngineError('bad-data', `${preset.name} takes ${plan.inputSize} inputs per sample ([${plan.inputShape.join(', ')}]); dataset ${dataset.name} gives ${inputs}: pick a matching --dataset (stbp datasets list)`);
   }
+  if (hyper.initialModelId !== undefined) modelParams(store, hyper.initialModelId, plan); // the weights fit the spec
   const runId = createRun(store, {
     name: values.name ?? preset.name, datasetId: dataset.id, spec, hyper, seed, backendRequested: values.backend!,
   });
@@ -259,7 +284,8 @@ async function trainCommand(store: Store, values: CliValues): Promise<number> {
   const settings = hyper.network === 'twin'
     ? `, non-spiking twin (batch=${hyper.batchSize} ${hyper.optimizer} lr=${hyper.lr} loss=${hyper.loss} init-gain=${hyper.initGain} seed=${seed}`
     : ` (T=${hyper.steps} batch=${hyper.batchSize} ${hyper.optimizer} lr=${hyper.lr} loss=${hyper.loss} grad=${hyper.grad} seed=${seed}`;
-  console.log(`run ${runId}: ${preset.name} on ${dataset.name}${settings}${distortions ? `; ${distortions}` : ''})`);
+  const from = hyper.initialModelId !== undefined ? `, from model ${hyper.initialModelId}'s weights` : '';
+  console.log(`run ${runId}: ${preset.name} on ${dataset.name}${settings}${distortions ? `; ${distortions}` : ''}${from})`);
   return follow(store, runId, false, values.quiet === true);
 }
 

@@ -11,6 +11,8 @@ export interface RunHyper extends Partial<TrainOptions> {
   binning?: EventBinning;
   /** Kernel threads for the wasm backend (default: every core, up to 8). */
   threads?: number;
+  /** Start from this stored model's weights (fine-tuning). */
+  initialModelId?: number;
 }
 
 /** Main side → training process. */

@@ -10,6 +10,7 @@ import { openStore, type Store } from '../store/db';
 import { latestCheckpoint } from '../store/checkpoints';
 import { requireRun } from '../store/runs';
 import { loadSource } from '../services/datasets';
+import { modelParams } from '../services/models';
 import { parentChannel } from './channel';
 import type { FromTrainer, RunHyper, ToTrainer } from './messages';
 
@@ -37,6 +38,7 @@ async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTraine
     const session = checkpoint
       ? TrainingSession.fromCheckpoint(checkpoint.state, data, kernels)
       : new TrainingSession(row.spec as ModelSpec, { ...hyper, seed: row.seed }, data, kernels);
+    if (!checkpoint && hyper.initialModelId !== undefined) session.loadParams(modelParams(store, hyper.initialModelId, session.plan));
     store.close(); // everything is in memory now: never hold the file while training
     await train(session, kernels.description);
   } finally {

@@ -7,12 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { EngineError } from '../../engine/errors';
 import { decodeBundle, encodeBundle } from '../../engine/export/bundle';
-import { checkModel, tensorsFromParams, type InputCoding, type TrainedModel } from '../../engine/export/model';
+import { checkModel, paramsFromTensors, tensorsFromParams, type InputCoding, type TrainedModel } from '../../engine/export/model';
 import { DEFAULT_NIR_DT, fromNirGraph, toNirGraph, type NirImport } from '../../engine/export/nir';
 
 import { decodeNir, encodeNir } from '../../engine/export/nir-hdf5';
 import { decodeCheckpoint } from '../../engine/train/checkpoint';
-import { inferModel } from '../../engine/spec/infer';
+import { inferModel, type ModelPlan } from '../../engine/spec/infer';
 import { appVersion } from '../api/info';
 import type { RunHyper } from '../runs/messages';
 import { bestCheckpoint, listCheckpoints, readCheckpoint, weightsEpoch, type CheckpointInfo } from '../store/checkpoints';
@@ -124,6 +124,17 @@ export function storedModel(store: Store, idOrName: number | string): TrainedMod
   const row = requireModel(store, idOrName);
   const { tensors } = decodeBundle(modelBundle(store, row.id));
   return { ...row.description, tensors };
+}
+
+/** A stored model's weights in training order, checked against a plan (a run fine-tuning it). */
+export function modelParams(store: Store, idOrName: number | string, plan: ModelPlan): Float32Array[] {
+  const row = requireModel(store, idOrName);
+  try {
+    return paramsFromTensors(plan, decodeBundle(modelBundle(store, row.id)).tensors);
+  } catch (e) {
+    if (!(e instanceof EngineError)) throw e;
+    throw new EngineError('bad-model', `model ${row.id} (${JSON.stringify(row.name)}) does not fit: ${e.message}`);
+  }
 }
 
 // ---- files -------------------------------------------------------------------------------------

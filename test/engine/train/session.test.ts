@@ -140,3 +140,18 @@ describe('divergence', () => {
     expect(() => finish(s)).toThrow(/training diverged: layer 1 \(dense\) weights contain NaN \(element 0\)/);
   });
 });
+
+describe('TrainingSession.loadParams', () => {
+  it('starts from given weights (fine-tuning), before the first batch only, and refuses ones that do not fit', () => {
+    const trained = new TrainingSession(spec, options, data, kernels);
+    for (let i = 0; i < 3; i++) trained.runBatch();
+    const weights = params(trained);
+    const tuned = new TrainingSession(spec, { ...options, seed: 99 }, data, kernels);
+    tuned.loadParams(weights);
+    expect(params(tuned)).toEqual(weights);
+    tuned.runBatch();
+    expect(() => tuned.loadParams(weights)).toThrow('loadParams: the run is at epoch 1, batch 1; allowed: before its first batch');
+    const fresh = new TrainingSession(spec, options, data, kernels);
+    expect(() => fresh.loadParams(weights.slice(1))).toThrow("their parameter shapes differ from the spec's");
+  });
+});

@@ -6,7 +6,11 @@ import type { ModelSpec } from '../../../engine/spec/types';
 import { dispatch } from '../../../main/api/validate';
 import { createWorkbench, type Workbench } from '../../../main/api/workbench';
 import type { ModelEvaluation, RunSettings, RunSummary, WorkbenchApi } from '../../../main/contract';
+import { createNodeKernels } from '../../../engine/backend/backends-node';
+import { InferenceModel } from '../../../engine/infer/inference';
+import { loadSource } from '../../../main/services/datasets';
 import { evaluateModel } from '../../../main/services/evaluation';
+import { storedModel } from '../../../main/services/models';
 import { insertImageDataset } from '../../../main/store/datasets';
 import type { Store } from '../../../main/store/db';
 import { useFileTemps } from '../services/temp';
@@ -202,5 +206,38 @@ describe('models', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'bad-data' } });
     if (!result.ok) expect(result.error.message).toContain('its samples have shape [1, 16, 16]; the model takes [1, 28, 28] (mnist)');
     expect(await call('evaluateModel', { modelId: cnn.id, datasetId: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
+
+describe('fine-tuning', () => {
+  it('a run started from a model begins with its weights: its before-training probe is the model\'s trace', async () => {
+    const model = (await api.listModels()).find((m) => m.provenance.runId === mlpRun.id && m.provenance.origin === 'trained')!;
+    const events = recordEvents(workbench);
+    const run = await api.startRun({ name: 'tuned', datasetId: mnistId, spec: model.spec, settings: { ...settings, epochs: 1, initialModelId: model.id }, seed: 3, backend: 'wasm' });
+    expect(run.settings.initialModelId).toBe(model.id);
+    await events.until(runReaches(run.id, 'completed'));
+    events.stop();
+    const before = await api.getRunProbes(run.id, 0);
+    const kernels = await createNodeKernels('wasm', { threads: 1 });
+    try {
+      const inference = new InferenceModel(storedModel(store, model.id), kernels, 1);
+      const test = loadSource(store, mnistId, 'test', { limit: 1 });
+      const trace = inference.traceSource(test, 0, 3); // the run's probe: test sample 0, coded from the run's seed
+      const hidden = trace.activity!.layers[0]!;
+      const probe = before.membranes.find((m) => m.layer === 1)!;
+      probe.traces.forEach((unit, k) => unit.forEach((u, t) => expect(u).toBe(hidden.membrane[t * hidden.units + k])));
+    } finally {
+      kernels.dispose();
+    }
+    // A fine-tuned run learns from there: its first epoch is at least near the model's accuracy, far above chance.
+    expect((await api.getRun(run.id)).final!.testAccuracy).toBeGreaterThan(model.provenance.testAccuracy! - 0.1);
+  });
+
+  it('refuses a model whose weights do not fit the spec, naming both', async () => {
+    const model = (await api.listModels()).find((m) => m.provenance.runId === mlpRun.id)!;
+    const wider: ModelSpec = { layers: [MLP.layers[0]!, { className: 'dense', config: { units: 64 } }, MLP.layers[2]!] };
+    const result = await call('startRun', { datasetId: mnistId, spec: wider, settings: { ...settings, initialModelId: model.id }, seed: 1, backend: 'wasm' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    if (!result.ok) expect(result.error.message).toContain(`request.settings.initialModelId is ${model.id}: model ${model.id} (${JSON.stringify(model.name)}) does not fit: tensor layers.1.weight has shape [784, 48]`);
   });
 });

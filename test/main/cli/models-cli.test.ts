@@ -90,7 +90,17 @@ describe('stbp export / models / evaluate / predict', () => {
     expect((await stbp('models', 'show', '2')).stderr).toMatch(/^stbp: unknown model "2" \(known: 1 "digits"\)/);
   });
 
+  it('fine-tunes a stored model: a run from its spec, its run\'s settings and its weights', async () => {
+    const r = await stbp('train', '--from-model', 'digits', '--epochs', '1', '--limit', '300', '--test-limit', '200', '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^run 2: digits-tuned on mnist \(T=6 batch=100 adam lr=0\.001 loss=mse grad=stbp seed=4, from model 1's weights\)$/m);
+    const accuracy = Number(/^test accuracy: (\d+\.\d\d)%$/m.exec(r.stdout)![1]);
+    expect(accuracy).toBeGreaterThan(Number(runTest) - 10); // starts trained: a fresh net on 300 images is far below
+  });
+
   it.each([
+    [['train', '--epochs', '1'], 'train needs --preset <name> (see `stbp presets`) or --from-model <model>'],
+    [['train', '--from-model', 'nothing'], 'unknown model "nothing"'],
     [['export', '1', '--format', 'onnx', '--out', 'x'], '--format is "onnx"; allowed: bundle ('],
     [['export', '1', '--format', 'nir'], 'export needs --out <file>'],
     [['export', '1', '--epoch', 'first', '--format', 'nir', '--out', 'x'], '--epoch is "first"; allowed: best, latest or an epoch number >= 1'],
