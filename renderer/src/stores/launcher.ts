@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ModelSpec } from '../../../engine/spec/types';
-import type { RunSettings, RunSummary } from '../../../main/contract';
+import type { ModelSummary, RunSettings, RunSummary } from '../../../main/contract';
 import { inspectSpec, type SpecReport } from '../designer/inspect';
 import { fromModelSpec } from '../designer/layers';
 import { settingsFor, TABLE_I } from '../run/settings';
@@ -99,6 +99,27 @@ export const useLauncherStore = defineStore('launcher', () => {
     choose({ kind: 'designer' });
   }
 
+  /**
+   * Fine-tune a stored model: its spec in the designer, its run's settings (else Table I) with its T,
+   * its dataset when the store has one of that name, and its weights as the start.
+   */
+  function prepareFromModel(model: ModelSummary): void {
+    designer.load(model.spec, { kind: 'new' });
+    choice.value = { kind: 'designer' };
+    const own = pickSettings(model.provenance.settings);
+    settings.value = { ...TABLE_I, ...own, steps: model.coding.steps, initialModelId: model.id };
+    seed.value = model.provenance.seed;
+    const sameData = datasets.list.find((d) => d.name === model.dataset.name);
+    if (sameData) datasetId.value = sameData.id;
+    name.value = `${model.name}-tuned`;
+  }
+
+  /** Train from the initialiser again instead of a model's weights. */
+  function dropInitialModel(): void {
+    const { initialModelId: _, ...rest } = settings.value;
+    settings.value = rest;
+  }
+
   /** Same settings as an earlier run (a rerun with changes). */
   function prepareFrom(run: RunSummary): void {
     datasetId.value = run.datasetId;
@@ -146,11 +167,21 @@ export const useLauncherStore = defineStore('launcher', () => {
 
   return {
     datasetId, choice, settings, seed, backend, name, starting, error, spec, report, dataset, problems, defaults,
-    choose, applyDefaults, prepareFromDesigner, prepareFrom, pickDefaultDataset, start,
+    choose, applyDefaults, prepareFromDesigner, prepareFrom, prepareFromModel, dropInitialModel, pickDefaultDataset, start,
   };
 });
 
 const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** The settings a run can take from a model's recorded ones (its run's hyper-parameters), type-checked. */
+function pickSettings(recorded: Record<string, unknown> | null): Partial<RunSettings> {
+  const r = recorded ?? {};
+  const out: Partial<RunSettings> = {};
+  for (const key of ['epochs', 'batchSize', 'lr', 'initGain'] as const) if (typeof r[key] === 'number') out[key] = r[key];
+  for (const key of ['optimizer', 'loss', 'grad', 'init'] as const) if (typeof r[key] === 'string') out[key] = r[key];
+  if (r.network === 'spiking' || r.network === 'twin') out.network = r.network;
+  return out;
+}
 
 function dropUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

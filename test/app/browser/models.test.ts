@@ -170,6 +170,13 @@ describe('models in headless Chromium (web mode)', () => {
     expect(await row('digits').count()).toBe(1);
   });
 
+  it('fine-tunes a model: the launcher opens with its spec and starts from its weights', async () => {
+    await row('digits').click();
+    await byTestId('model-tune').click();
+    await expect.poll(() => byTestId('launch-initial-model').textContent(), eventually).toMatch(/Starts from the weights of model #\d+/);
+    expect(await byTestId('launch-name').inputValue()).toBe('digits-tuned');
+  });
+
   it('logged no errors in the page', () => {
     expect(errors).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { useLauncherStore } from '../../../renderer/src/stores/launcher';
 import { useRunsStore } from '../../../renderer/src/stores/runs';
 import { useSpecsStore } from '../../../renderer/src/stores/specs';
 import { HostError } from '../../../renderer/src/host/types';
-import { MLP_SPEC, createTestHost, dataset, run, storesWith, type TestHost } from '../helpers/test-host';
+import { MLP_SPEC, createTestHost, dataset, model, run, storesWith, type TestHost } from '../helpers/test-host';
 
 describe('launcher store', () => {
   let host: TestHost;
@@ -24,6 +24,23 @@ describe('launcher store', () => {
     expect(launcher.settings).toEqual(TABLE_I);
     expect(launcher.datasetId).toBe(1);
     expect(launcher.problems).toEqual([]);
+  });
+
+  it("fine-tunes a model: its spec, its run's settings and T, its dataset and seed, and its weights as the start", () => {
+    const launcher = useLauncherStore();
+    const m = model(4, {
+      name: 'digits', spec: MLP_SPEC, coding: { kind: 'bernoulli', steps: 12 },
+      dataset: { name: 'mnist', kind: 'image', sampleShape: [1, 28, 28], classNames: [] },
+      provenance: { ...model(4).provenance, seed: 9, settings: { epochs: 3, lr: 0.002, optimizer: 'sgd', steps: 30, threads: 2, limit: 500 } },
+    });
+    launcher.prepareFromModel(m);
+    expect(launcher.settings).toEqual({ ...TABLE_I, epochs: 3, lr: 0.002, optimizer: 'sgd', steps: 12, initialModelId: 4 });
+    expect(launcher.seed).toBe(9);
+    expect(launcher.datasetId).toBe(1);
+    expect(launcher.name).toBe('digits-tuned');
+    expect(launcher.spec).toEqual(MLP_SPEC);
+    launcher.dropInitialModel();
+    expect(launcher.settings.initialModelId).toBeUndefined();
   });
 
   it("takes a preset's train settings, keeping the user's limits", () => {
