@@ -1,9 +1,10 @@
-// `npm run bench [-- mlp|cnn]`: STBP training throughput and peak memory per backend of the paper's
+// `npm run bench [-- mlp|cnn|inference]`: STBP training throughput and peak memory per backend of the paper's
 // 784-800-10 MLP (`mlp`) and its Table V spiking CNN, 28x28x1-15C5-P2-40C5-P2-300-10 (`cnn`), at
 // T = 30 and T = 8, batch 100, next to a PyTorch CPU implementation of the same network in the same
-// run when Debian's python3-torch is installed. Every case runs in its own process so its peak RSS
-// is its own. Results are printed one line per case (plus a line of detail) and each group run is
-// written to its own section of bench/results.md with the command, the date and the machine.
+// run when Debian's python3-torch is installed; `inference` times the exported models of both
+// (bench/inference.ts). Every case runs in its own process so its peak RSS is its own. Results are
+// printed one line per case (plus a line of detail) and each group run is written to its own
+// section of bench/results.md with the command, the date and the machine.
 import { execFileSync, fork } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../engine/spec/types';
 import { runCase, type CaseResult, type CaseSpec } from './case';
+import { inferenceBench, runInferenceCase, type InferenceCase } from './inference';
 
 // Runs as the bundle out/cli/bench.mjs: the project root is two levels up.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       case: { type: 'string' },
+      'inference-case': { type: 'string' },
       quick: { type: 'boolean' },
       only: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -119,14 +122,22 @@ async function main(): Promise<void> {
     process.send!(result);
     return;
   }
-  const unknown = positionals.filter((p) => !GROUPS.some((g) => g.key === p));
-  if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; allowed: ${GROUPS.map((g) => g.key).join(', ')}`);
+  if (values['inference-case']) {
+    process.send!(await runInferenceCase(JSON.parse(values['inference-case']) as InferenceCase));
+    return;
+  }
+  const unknown = positionals.filter((p) => p !== 'inference' && !GROUPS.some((g) => g.key === p));
+  if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; allowed: ${[...GROUPS.map((g) => g.key), 'inference'].join(', ')}`);
   const groups = positionals.length ? GROUPS.filter((g) => positionals.includes(g.key)) : GROUPS;
   const quick = values.quick ?? false;
   const torch = pytorchVersion();
   const load = loadavg()[0]!;
   // Other work on the machine shows up directly in the numbers (PyTorch's libgomp collapses 10–40×).
   if (load > 0.5) console.log(`note: load average ${load.toFixed(2)} before the bench: other processes are running`);
+  if (!positionals.length || positionals.includes('inference')) {
+    const lines = await inferenceBench(inferenceCases(quick));
+    if (!values['no-write']) writeSection('inference', 'bench/inference.ts', lines, torch, positionals, load);
+  }
   for (const group of groups) {
     const results: Measured[] = [];
     const report = (m: Measured) => {
@@ -158,7 +169,7 @@ async function main(): Promise<void> {
     for (const l of ratios) console.log(l);
     if (!values['no-write'] && !values.only) {
       const lines = results.flatMap((m) => [`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`, `  ${m.detail}`]);
-      writeSection(group, [...lines, ...(torch.ok ? [] : [torch.line]), ...ratios], torch, positionals, load);
+      writeSection(group.net, `bench/bench.ts; PyTorch side: bench/pytorch/${group.torch.script}`, [...lines, ...(torch.ok ? [] : [torch.line]), ...ratios], torch, positionals, load);
     }
   }
 }
@@ -233,18 +244,29 @@ function ratioLines(group: Group, results: Measured[], load: number): string[] {
   });
 }
 
-/** Replace the group's section of bench/results.md (its `## <net>` heading up to the next heading). */
-function writeSection(group: Group, lines: string[], torch: Torch, positionals: string[], load: number): void {
+/** The exported models of the paper's two networks, at both T, on the backends `auto` may take. */
+function inferenceCases(quick: boolean): InferenceCase[] {
+  const mlp = GROUPS.find((g) => g.key === 'mlp')!;
+  const cnn = GROUPS.find((g) => g.key === 'cnn')!;
+  return STEPS.flatMap((T) => [
+    { net: mlp.net, model: mlp.model, gain: mlp.gain, steps: T, backend: 'wasm' as const, threads: 2, batches: quick ? 5 : 50, singles: quick ? 10 : 100 },
+    { net: mlp.net, model: mlp.model, gain: mlp.gain, steps: T, backend: 'wasm' as const, threads: 1, batches: quick ? 5 : 30, singles: quick ? 10 : 100 },
+    { net: cnn.net, model: cnn.model, gain: cnn.gain, steps: T, backend: 'wasm' as const, threads: 2, batches: quick ? 2 : T > 10 ? 10 : 30, singles: quick ? 5 : 50 },
+  ]);
+}
+
+/** Replace a section of bench/results.md (its `## <heading>` line up to the next heading). */
+function writeSection(name: string, source: string, lines: string[], torch: Torch, positionals: string[], load: number): void {
   const file = join(root, 'bench', 'results.md');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const avx = readFileSync('/proc/cpuinfo', 'utf8').match(/flags\s*:.*\bavx512f\b/) ? ', AVX-512' : '';
   const torchText = torch.ok ? `, torch ${torch.version} with ${torch.blas}` : ', no PyTorch';
   const command = `npm run bench${positionals.length ? ` -- ${positionals.join(' ')}` : ''}`;
-  const heading = `## ${group.net}`;
+  const heading = `## ${name}`;
   const section = [
     heading,
     '',
-    `Command: \`${command}\` (bench/bench.ts; PyTorch side: bench/pytorch/${group.torch.script})`,
+    `Command: \`${command}\` (${source})`,
     `Date: ${new Date().toISOString()}`,
     `Machine: ${cpus().length} × ${cpu}${avx}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${torchText}; load average ${load.toFixed(2)} at the start`,
     '',
