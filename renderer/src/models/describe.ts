@@ -96,6 +96,7 @@ export function provenanceRows(model: ModelSummary): { label: string; value: str
   ];
   if (p.sourceFile) rows.push({ label: 'file', value: p.sourceFile });
   if (p.nirDt !== undefined) rows.push({ label: 'NIR dt', value: `${p.nirDt} s` });
+  if (p.notes?.length) rows.push({ label: 'import notes', value: p.notes.join('; ') });
   return rows;
 }
 

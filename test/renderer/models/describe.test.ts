@@ -57,8 +57,8 @@ describe('model details', () => {
     expect(rows(model(1))).toMatchObject({ origin: 'trained here', run: '#1 run 1', epoch: '2', 'test accuracy': '97.00%', seed: '1', backend: 'wasm', 'app version': '0.1.0' });
     expect(rows(model(1, { runName: null }))).toMatchObject({ run: '#1 (deleted)' });
     const nir = model(2, { runName: null });
-    nir.provenance = { ...nir.provenance, origin: 'nir', runId: null, epoch: null, testAccuracy: null, backend: null, sourceFile: 'net.nir', nirDt: 0.001 };
-    expect(rows(nir)).toMatchObject({ origin: 'imported NIR', run: '—', epoch: '—', 'test accuracy': '—', backend: '—', file: 'net.nir', 'NIR dt': '0.001 s' });
+    nir.provenance = { ...nir.provenance, origin: 'nir', runId: null, epoch: null, testAccuracy: null, backend: null, sourceFile: 'net.nir', nirDt: 0.001, notes: ['surrogate: default', 'r read as a threshold scale'] };
+    expect(rows(nir)).toMatchObject({ origin: 'imported NIR', run: '—', epoch: '—', 'test accuracy': '—', backend: '—', file: 'net.nir', 'NIR dt': '0.001 s', 'import notes': 'surrogate: default; r read as a threshold scale' });
     expect(settingsRows({ lr: 0.001, binning: { mode: 'count' } })).toEqual([{ label: 'lr', value: '0.001' }, { label: 'binning', value: '{"mode":"count"}' }]);
     expect(settingsRows(null)).toEqual([]);
   });
