@@ -1,6 +1,6 @@
 /**
  * The kernel interface every backend implements. Arrays are row-major f32; a layer's activity
- * for all T steps of a batch is one matrix with row r = t·batch + b (time-major, MATH.md).
+ * for all T steps of a batch is one matrix with row r = t·batch + b (time-major, docs/math.md).
  * Buffers come from the backend's own `alloc*` so a backend can keep them where its kernels
  * read them (the WASM backend: inside its linear memory, no copies).
  */
@@ -49,7 +49,7 @@ export interface Kernels {
 
   /** Fused LIF forward scan, in place (x → u); spikes of each row into `spikes`. */
   lifForward(xu: Float32Array, bias: Float32Array, lif: LifScan, spikes: SpikeLists): void;
-  /** Fused LIF backward scan, in place (∂L/∂o → ε = ∂L/∂u), see MATH.md. */
+  /** Fused LIF backward scan, in place (∂L/∂o → ε = ∂L/∂u), see docs/math.md. */
   lifBackward(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode): void;
   /** out[c] = Σ_r,p a[r, c, p] for a [rows, channels, positions]: a conv layer's bias gradient. */
   channelSums(a: Float32Array, rows: number, channels: number, positions: number, out: Float32Array): void;
@@ -119,7 +119,7 @@ export interface LifScan {
   width: number;
 }
 
-/** How the backward scan treats the temporal (TD) terms of MATH.md. */
+/** How the backward scan treats the temporal (TD) terms of docs/math.md. */
 export interface GradMode {
   /** Keep ε[t+1]·u[t]·(−tau) in δ[t] (the path through the reset). */
   resetPath: boolean;

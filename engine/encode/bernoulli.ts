@@ -2,7 +2,7 @@ import type { BernoulliCode } from '../backend/types';
 import type { Rng } from '../rng';
 
 /**
- * Bernoulli rate coding (MATH.md "Input encoding"): at every step t each input i of sample b spikes
+ * Bernoulli rate coding (docs/math.md "Input coding"): at every step t each input i of sample b spikes
  * with probability p = its intensity in [0, 1], independently.
  *
  * The random draw is counter-based so any thread can make any row's spikes: row r = t·batch + b

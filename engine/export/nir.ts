@@ -11,7 +11,7 @@ export { fromNirGraph, type NirImport } from './nir-import';
  * The LIF neuron. NIR's LIF is τ·dv/dt = (v_leak − v) + r·I, spike z = [v > v_threshold], then
  * v ← v_reset. Forward Euler with step dt gives
  *     v[t] = (1 − dt/τ)·v[t−1] + (dt/τ)·r·I[t],
- * which is our update u[t] = decay·u[t−1]·(1 − o[t−1]) + I[t] (MATH.md eq. 3–8, I = W·o_in + b)
+ * which is our update u[t] = decay·u[t−1]·(1 − o[t−1]) + I[t] (docs/math.md eq. 3–8, I = W·o_in + b)
  * when  τ = dt/(1 − decay),  r = τ/dt = 1/(1 − decay),  v_leak = 0,  v_reset = 0  and
  * v_threshold = Vth. The hard reset is the factor (1 − o[t−1]): u restarts from 0 in the step
  * after a spike, which gives the same spikes as NIR's reset at the spike. Two differences NIR's

@@ -27,7 +27,7 @@ export interface Stage {
 }
 
 /**
- * A LIF layer (MATH.md): synapses x[t] = W·o[t, n−1] (a matrix product for dense layers, a
+ * A LIF layer (docs/math.md): synapses x[t] = W·o[t, n−1] (a matrix product for dense layers, a
  * convolution for conv2d), then the LIF scan, the same for both. Binary input takes the
  * event-driven kernels (work ∝ spikes); analog input, a pooling layer's output, the
  * zero-skipping ones. Backward: the LIF scan in reverse turns g = ∂L/∂o into ε = ∂L/∂u in place,

@@ -8,7 +8,7 @@ import { LifLayer, PoolLayer, type Activity, type Stage } from './layers';
 import type { Network } from './networks';
 import { prepareBernoulli } from '../encode/bernoulli';
 
-/** Which temporal terms the backward pass keeps (MATH.md "Backward"). */
+/** Which temporal terms the backward pass keeps (docs/math.md "Backward"). */
 export type GradModeName = 'stbp' | 'sdbp' | 'detach-reset';
 export const GRAD_MODES: Record<GradModeName, GradMode> = {
   stbp: { resetPath: true, leakPath: true },
@@ -28,7 +28,7 @@ export interface SampleActivity {
 }
 
 /**
- * A spiking network run multi-step and time-major (MATH.md): a chain of stages (engine/model/
+ * A spiking network run multi-step and time-major (docs/math.md): a chain of stages (engine/model/
  * layers.ts), each LIF layer one synaptic op for all T steps (a spike-driven matmul or
  * convolution), then the fused LIF scan; pooling layers in between are linear. Backward runs the
  * chain in reverse. Buffers are sized once for (steps, maxBatch) in the backend's memory and
@@ -116,7 +116,7 @@ export class SpikingNetwork implements Network {
   }
 
   /**
-   * Backward (MATH.md): `outGrad` [batch, classes] is ∂L/∂o[t] of the output layer, the same for
+   * Backward (docs/math.md): `outGrad` [batch, classes] is ∂L/∂o[t] of the output layer, the same for
    * every step t. Fills every layer's dw and db.
    */
   backward(outGrad: Float32Array, mode: GradMode): void {

@@ -2,7 +2,7 @@ import type { GradMode, LifScan, SpikeLists } from '../backend/types';
 import { SURROGATES } from './surrogates';
 
 /**
- * The iterative LIF neuron of MATH.md (paper eq. 3–8), as plain-JavaScript scans over a
+ * The iterative LIF neuron of docs/math.md (paper eq. 3–8), as plain-JavaScript scans over a
  * time-major [T·batch, units] matrix (row r = t·batch + b). The tfjs backend runs these between
  * its matmuls; tests use them as the readable reference for the WASM kernels.
  *
@@ -36,7 +36,7 @@ export function lifForwardScan(xu: Float32Array, bias: Float32Array, lif: LifSca
 }
 
 /**
- * The backward scan (MATH.md "Backward"), in place: g holds ∂L/∂o[t] from above and becomes ε[t].
+ * The backward scan (docs/math.md "Backward"), in place: g holds ∂L/∂o[t] from above and becomes ε[t].
  *   δ[t] = g[t] + [resetPath] ε[t+1] · u[t] · (−tau)
  *   ε[t] = δ[t] · h(u[t] − Vth) + [leakPath] ε[t+1] · tau · (1 − o[t])
  */

@@ -1,7 +1,7 @@
 import { unknownName } from '../errors';
 
 /**
- * A surrogate gradient of the spike o = H(u − Vth) (paper eq. 24–27, MATH.md): the derivative
+ * A surrogate gradient of the spike o = H(u − Vth) (paper eq. 24–27, docs/math.md): the derivative
  * h(d; a) used in place of the Dirac delta, and the smooth step it is the exact derivative of
  * (the primitive), so tests can check each by finite differences. d = u − Vth, a is the width.
  * Every h integrates to 1 over d. `id` is the kernel's number for it (engine/wasm/assembly/lif.ts).

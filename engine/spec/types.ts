@@ -11,7 +11,7 @@ export interface ModelSpec {
 
 /**
  * Shapes are [units] for flat layers and [channels, height, width] for images and feature maps;
- * activity is time-major, [T, batch, C, H, W] (MATH.md), each sample's map stored channel-major.
+ * activity is time-major, [T, batch, C, H, W] (docs/math.md), each sample's map stored channel-major.
  */
 export type LayerSpec =
   | { className: 'input'; config: { shape: number[] } }
@@ -21,7 +21,7 @@ export type LayerSpec =
   | { className: 'dense'; config: DenseConfig }
   | { className: 'output'; config: DenseConfig };
 
-/** LIF parameters (MATH.md eq. 3–8, 24–27). */
+/** LIF parameters (docs/math.md eq. 3–8, 24–27). */
 export interface NeuronConfig {
   /** Firing threshold Vth, in the units of u (dimensionless). */
   vth: number;

@@ -7,7 +7,7 @@ import type { LifLayerPlan, StagePlan } from '../../engine/spec/infer';
 type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
 
 /**
- * The independent reference: the same forward as MATH.md written with tfjs ops, the spike as a
+ * The independent reference: the same forward as docs/math.md written with tfjs ops, the spike as a
  * tf.customGrad whose gradient is the surrogate, and tfjs autodiff for everything else. SDBP and
  * detach-reset are expressed in the forward with stopGradient, so autodiff drops exactly those terms.
  * Convolutions (tf.conv2d) and average pooling (tf.avgPool) run channels-last on maps that are kept
@@ -74,7 +74,7 @@ export function synapseFn(l: LifLayerPlan, w: tf.Tensor, b: tf.Tensor): (o: tf.T
   };
 }
 
-/** The LIF recursion of MATH.md over the T synaptic inputs of a layer; returns its spikes per step. */
+/** The LIF recursion of docs/math.md over the T synaptic inputs of a layer; returns its spikes per step. */
 function lifScan(l: LifLayerPlan, xs: tf.Tensor[], mode: GradModeName): tf.Tensor[] {
   const spike = spikeFn(l);
   const out: tf.Tensor[] = [];

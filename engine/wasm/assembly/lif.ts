@@ -1,4 +1,4 @@
-// Fused LIF scans (MATH.md, eq. 3–8 forward; the four backward cases of eq. 10–23).
+// Fused LIF scans (docs/math.md, eq. 3–8 forward; the four backward cases of eq. 10–23).
 // Layout is time-major: row r = t·batch + b of an [T·batch, n] matrix. A thread owns samples
 // [b0, b1) for all steps, so the sequential recursion over t never crosses threads.
 //

@@ -4,7 +4,7 @@ import type { ChartOption, Series } from './types';
 
 /**
  * Membrane potential u[t] of a few units (before reset, so a spike shows as a crossing of the
- * threshold line), with Vth drawn as a dashed line (MATH.md eq. 3–8).
+ * threshold line), with Vth drawn as a dashed line (docs/math.md eq. 3–8).
  */
 export function membraneOption(probe: MembraneProbe | null | undefined, maxTraces = 8, names: readonly string[] = []): ChartOption {
   const traces = probe ? probe.traces.slice(0, maxTraces) : [];

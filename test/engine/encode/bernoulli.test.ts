@@ -5,7 +5,7 @@ import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS } from '../backend/node-backends';
 
 /**
- * Bernoulli rate coding (MATH.md "Input encoding"): each backend's encodeBernoulli against the
+ * Bernoulli rate coding (docs/math.md "Input coding"): each backend's encodeBernoulli against the
  * single rule in engine/encode/bernoulli.ts, and the statistics the rule must have.
  */
 

@@ -7,7 +7,7 @@ import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS } from '../backend/node-backends';
 
 /**
- * Golden LIF traces computed by hand (Norse style), MATH.md eq. 3–8:
+ * Golden LIF traces computed by hand (Norse style), docs/math.md eq. 3–8:
  *   u[t] = u[t−1]·tau·(1 − o[t−1]) + x[t] + b,   o[t] = [u[t] ≥ Vth]
  * with Vth = 1, tau = 0.5, b = 0.1 throughout.
  */

@@ -4,7 +4,7 @@ import { SURROGATES, erf, surrogateByName, type Surrogate } from '../../../engin
 
 /**
  * Contract test over the whole registry: every surrogate h is the exact derivative of its primitive,
- * integrates to 1 and its primitive is a smooth step from 0 to 1 (MATH.md eq. 24–27). A surrogate
+ * integrates to 1 and its primitive is a smooth step from 0 to 1 (docs/math.md eq. 24–27). A surrogate
  * added to SURROGATES is checked here without touching this file (unless its window has kinks).
  */
 
