@@ -157,16 +157,63 @@ function checkFile(path, root) {
   return violations;
 }
 
+/**
+ * Import cycles among the project's own modules (type-only imports count: a cycle through types
+ * still ties two files together; move the shared types to a file of their own). Each cycle is
+ * reported once, as the loop of files, found by a depth-first search of the import graph.
+ */
+function findCycles(paths, root) {
+  const id = (path) => relative(root, path).split(sep).join('/').replace(/\.(?:ts|vue)$/, '');
+  const known = new Map(paths.map((p) => [id(p), p]));
+  const resolveTarget = (target) =>
+    [target, `${target}/index`].find((t) => known.has(t)) ?? null;
+  const edges = new Map();
+  for (const path of paths) {
+    const targets = new Set();
+    for (const { code } of scriptBlocks(path, readFileSync(path, 'utf8'))) {
+      for (const { specifier } of importsOf(code)) {
+        const target = targetOf(specifier, path, root);
+        const found = target === null ? null : resolveTarget(target);
+        if (found && found !== id(path)) targets.add(found);
+      }
+    }
+    edges.set(id(path), [...targets].sort());
+  }
+  const cycles = new Map();
+  const state = new Map(); // 1: on the current path, 2: done
+  const stack = [];
+  const visit = (node) => {
+    state.set(node, 1);
+    stack.push(node);
+    for (const next of edges.get(node) ?? []) {
+      if (state.get(next) === 1) {
+        const loop = stack.slice(stack.indexOf(next));
+        const start = loop.indexOf([...loop].sort()[0]);
+        const key = [...loop.slice(start), ...loop.slice(0, start)];
+        cycles.set(key.join(' -> '), key);
+      } else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 2);
+  };
+  for (const node of [...edges.keys()].sort()) if (!state.has(node)) visit(node);
+  return [...cycles.values()];
+}
+
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
 const files = LAYERS.flatMap((layer) => [...sourceFiles(join(root, layer))]);
 const violations = files.flatMap((path) => checkFile(path, root));
+const cycles = findCycles([...files, ...sourceFiles(join(root, 'main'))], root);
 
-if (violations.length === 0) {
-  console.log(`layers: ok (${files.length} files)`);
+if (violations.length === 0 && cycles.length === 0) {
+  console.log(`layers: ok (${files.length} files, no import cycles)`);
 } else {
   for (const v of violations) {
     console.error(`${v.file}:${v.line}: '${v.specifier}' [${v.rule}] ${v.message}`);
   }
-  console.error(`layers: ${violations.length} violation(s) in ${files.length} files`);
+  for (const c of cycles) {
+    console.error(`${c[0]}: [import-cycle] ${[...c, c[0]].join(' -> ')}: imports must go one way (move shared types to a file of their own)`);
+  }
+  console.error(`layers: ${violations.length} violation(s) and ${cycles.length} import cycle(s) in ${files.length} files`);
   process.exitCode = 1;
 }

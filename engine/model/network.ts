@@ -5,7 +5,9 @@ import type { ModelPlan } from '../spec/infer';
 import type { Param } from '../optim/optimizer';
 import { initLayer, layerParams } from './init';
 import { LifLayer, PoolLayer, type Activity, type Stage } from './layers';
-import type { Network } from './networks';
+import type { Network, SampleActivity } from './types';
+
+export type { SampleActivity } from './types';
 import { prepareBernoulli } from '../encode/bernoulli';
 
 /** Which temporal terms the backward pass keeps (docs/math.md "Backward"). */
@@ -18,13 +20,6 @@ export const GRAD_MODES: Record<GradModeName, GradMode> = {
 export function gradMode(name: string): GradMode {
   if (!(name in GRAD_MODES)) throw unknownName('gradient mode', name, Object.keys(GRAD_MODES));
   return GRAD_MODES[name as GradModeName];
-}
-
-/** One sample's spikes and potentials over the T window, per layer ([steps, units] each). */
-export interface SampleActivity {
-  steps: number;
-  input: Uint8Array;
-  layers: { units: number; vth: number; spikes: Uint8Array; membrane: Float32Array }[];
 }
 
 /**

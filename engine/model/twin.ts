@@ -5,7 +5,7 @@ import type { LifLayerPlan, ModelPlan } from '../spec/infer';
 import type { Param } from '../optim/optimizer';
 import { initLayer, layerParams } from './init';
 import { PoolLayer, type Activity, type Rows, type Stage } from './layers';
-import type { Network } from './networks';
+import type { Network } from './types';
 
 /**
  * The non-spiking twin of a spec (the paper's ANN columns of Tables III and VI): the same layers,

@@ -2,7 +2,14 @@ import { EngineError } from '../errors';
 import type { ModelSpec } from '../spec/types';
 import type { ActivityWatch } from './divergence';
 import type { TrainOptions } from './options';
-import type { EpochSums } from './session';
+
+/** Running sums of the epoch in progress. */
+export interface EpochSums {
+  loss: number;
+  correct: number;
+  seen: number;
+  rates: number[];
+}
 
 /** Everything that determines the rest of a run (engine/train/session.ts). */
 export interface CheckpointState {

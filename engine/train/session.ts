@@ -6,7 +6,7 @@ import { createOptimizer, type Optimizer } from '../optim/optimizer';
 import { Rng } from '../rng';
 import { inferModel, type ModelPlan } from '../spec/infer';
 import type { ModelSpec } from '../spec/types';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointState } from './checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type CheckpointState, type EpochSums } from './checkpoint';
 import { checkActivity, type ActivityWatch } from './divergence';
 import { evaluateSource, probeRng } from '../infer/evaluate';
 import { lossByName, predict, type Loss } from './loss';
@@ -236,14 +236,6 @@ export class TrainingSession {
     this.watch.silent = state.watch.silent.slice();
     this.watch.saturated = state.watch.saturated.slice();
   }
-}
-
-/** Running sums of the epoch in progress. */
-export interface EpochSums {
-  loss: number;
-  correct: number;
-  seen: number;
-  rates: number[];
 }
 
 function emptySums(layers: number): EpochSums {

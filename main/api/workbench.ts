@@ -16,9 +16,9 @@ import { startRun as superviseRun, type RunHandle, type SpawnTrainer } from '../
 import { ensureMnist, importDataset } from '../services/datasets';
 import { listPresets } from '../services/presets';
 import { deleteDataset, getDataset, listDatasets, requireDataset } from '../store/datasets';
-import { recoverInterruptedRuns, type Store } from '../store/db';
+import type { Store } from '../store/db';
 import { latestCheckpoint } from '../store/checkpoints';
-import { createRun, deleteRun, listRuns, renameRun, requireRun, setRunStatus } from '../store/runs';
+import { createRun, deleteRun, listRuns, recoverInterruptedRuns, renameRun, requireRun, setRunStatus } from '../store/runs';
 import { deleteSpec, listSpecs, saveSpec } from '../store/specs';
 import { datasetSummary, encodingPreview, samplePage } from './datasets';
 import { badState, unavailable } from './errors';

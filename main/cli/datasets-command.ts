@@ -4,7 +4,7 @@ import { previewText } from './preview-text';
 import type { Store } from '../store/db';
 import { listDatasets, requireDataset } from '../store/datasets';
 import { need, num } from './args';
-import type { CliValues } from './cli';
+import type { CliValues } from './options';
 
 const USAGE = 'stbp datasets list | show <name> [--sample N [--split train|test] [--T steps]] | import <format> [path] --name <name> [--width W --height H --channels 1|3 --test-fraction F]';
 

@@ -14,7 +14,7 @@ import type { Store } from '../store/db';
 import { deleteModel, listModels, requireModel, type ModelRow } from '../store/models';
 import { requireRun } from '../store/runs';
 import { need, num, pct } from './args';
-import type { CliValues } from './cli';
+import type { CliValues } from './options';
 
 const USAGE = 'stbp models list | show <model> | delete <model> | import <file.stbp|file.nir> [--name <name>] | export <model> --format bundle|nir --out <file> [--dt <s>]';
 

@@ -4,7 +4,7 @@ import { getDataset } from '../store/datasets';
 import { latestCheckpoint } from '../store/checkpoints';
 import { deleteRun, duplicateRun, listMetrics, listRuns, requireRun, type RunRow } from '../store/runs';
 import { need, pct } from './args';
-import type { CliValues } from './cli';
+import type { CliValues } from './options';
 import { follow } from './run-progress';
 import { exportRun } from './runs-export';
 

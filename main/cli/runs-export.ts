@@ -10,7 +10,7 @@ import { batchSeriesCsv, epochSeriesCsv, runDocument, runFileName, runJson } fro
 import { runMetrics, runSummary } from '../api/runs';
 import type { Store } from '../store/db';
 import type { RunRow } from '../store/runs';
-import type { CliValues } from './cli';
+import type { CliValues } from './options';
 
 export const EXPORT_USAGE = 'stbp runs export <id> --csv [--batches] | --json [--out <file or dir>]';
 

@@ -13,7 +13,7 @@ import { openStore } from '../store/db';
 import { startWebServer } from '../web/server';
 import { UploadArea } from '../web/uploads';
 import { num } from './args';
-import type { CliValues } from './cli';
+import type { CliValues } from './options';
 
 /**
  * The built renderer (`electron-vite build` → out/renderer), two levels up from main/cli/*.ts and

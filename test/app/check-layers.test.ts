@@ -106,7 +106,7 @@ describe('check-layers', () => {
   it('passes a clean tree and counts the files of the layered folders', () => {
     const result = checkTree(clean);
     expect(result.stderr).toBe('');
-    expect(result.stdout.trim()).toBe('layers: ok (6 files)');
+    expect(result.stdout.trim()).toBe('layers: ok (6 files, no import cycles)');
     expect(result.status).toBe(0);
   });
 
@@ -117,10 +117,28 @@ describe('check-layers', () => {
     it('fails and reports exactly the violations', () => {
       expect(result.status).toBe(1);
       expect(reported).toHaveLength(bad.length);
+      expect(result.stderr).toContain(`layers: ${bad.length} violation(s) and 0 import cycle(s)`);
     });
 
     it.each(bad)('reports $file:$line as $rule', ({ file, line, rule }) => {
       expect(reported.some((text) => text.startsWith(`${file}:${line}: `) && text.includes(`[${rule}]`))).toBe(true);
     });
+  });
+
+  it('refuses import cycles, type-only ones and ones through main/ too, naming the loop', () => {
+    const result = checkTree([
+      ...clean,
+      { file: 'engine/model/a.ts', source: "import { b } from './b';\nexport type A = number;\nexport const a = b;" },
+      { file: 'engine/model/b.ts', source: "import type { A } from './a';\nexport const b: A = 1;" },
+      { file: 'main/cli/cli.ts', source: "import { run } from './command';\nexport type Values = string;\nrun();" },
+      { file: 'main/cli/command.ts', source: "import type { Values } from './cli';\nexport const run = (v?: Values) => v;" },
+      { file: 'main/cli/options.ts', source: 'export type Values = string;' },
+    ]);
+    expect(result.status).toBe(1);
+    const cycles = result.stderr.split('\n').filter((line) => line.includes('[import-cycle]'));
+    expect(cycles).toEqual([
+      'engine/model/a: [import-cycle] engine/model/a -> engine/model/b -> engine/model/a: imports must go one way (move shared types to a file of their own)',
+      'main/cli/cli: [import-cycle] main/cli/cli -> main/cli/command -> main/cli/cli: imports must go one way (move shared types to a file of their own)',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recoverInterruptedRuns as recoverFromDb, type Store } from '../../../main/store/db';
+import type { Store } from '../../../main/store/db';
 import { saveCheckpoint } from '../../../main/store/checkpoints';
 import {
   createRun,
@@ -207,7 +207,7 @@ describe('runs', () => {
     }
     expect(getRun(store, paused)!.status).toBe('paused');
     expect(getRun(store, fresh)!.status).toBe('created');
-    expect(recoverFromDb(store)).toBe(0);
+    expect(recoverInterruptedRuns(store)).toBe(0);
     expect(setRunStatus(store, a, 'running').status).toBe('running');
   });
 });
