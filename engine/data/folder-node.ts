@@ -16,13 +16,16 @@ export interface FolderListing {
 
 /**
  * Lists `dir`, skipping hidden entries (".DS_Store", ".ipynb_checkpoints": a classic source of
- * a phantom class). Symbolic links count as what they point to. `what` describes the folder in
- * errors, e.g. "N-MNIST folder".
+ * a phantom class). Symbolic links count as what they point to; one whose target is missing, and
+ * any entry that is not a folder (a FIFO, a socket, a device), is listed as a file, for the reader
+ * to refuse by name (regular-file-node.ts). Names are read as bytes: one that is not UTF-8 could
+ * not be opened by its decoded name, so it is refused here, shown byte by byte. `what` describes
+ * the folder in errors, e.g. "N-MNIST folder".
  */
 export async function listFolder(dir: string, what: string): Promise<FolderListing> {
-  let entries: Dirent[];
+  let entries: Dirent<Buffer>[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new EngineError('bad-data', `${what} '${dir}' does not exist`);
@@ -32,11 +35,24 @@ export async function listFolder(dir: string, what: string): Promise<FolderListi
   const dirs: string[] = [];
   const files: string[] = [];
   for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const isDir = entry.isSymbolicLink() ? (await stat(join(dir, entry.name))).isDirectory() : entry.isDirectory();
-    (isDir ? dirs : files).push(entry.name);
+    if (entry.name[0] === 0x2e) continue; // '.'
+    const name = utf8Name(entry.name, dir, what);
+    const isDir = entry.isSymbolicLink() ? await stat(join(dir, name)).then((s) => s.isDirectory(), () => false) : entry.isDirectory();
+    (isDir ? dirs : files).push(name);
   }
   return { dirs: dirs.sort(naturalCompare), files: files.sort(naturalCompare) };
+}
+
+/** The name as text, if its bytes are UTF-8 (decoding them back gives the same bytes). */
+function utf8Name(bytes: Buffer, dir: string, what: string): string {
+  const name = bytes.toString('utf8');
+  if (Buffer.from(name, 'utf8').equals(bytes)) return name;
+  const shown = Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  throw new EngineError(
+    'bad-data',
+    `${what} '${dir}' holds an entry whose name is not UTF-8: "${shown}" (bytes shown as \\xNN); ` +
+      'allowed: UTF-8 file and folder names: rename it (e.g. `convmv -f latin1 -t utf8 --notest <name>`) or move it out of the folder',
+  );
 }
 
 /** Does `dir` exist as a folder? */

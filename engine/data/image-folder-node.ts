@@ -9,8 +9,8 @@
  * model trained there maps classes the same way. Images are decoded (PNG: pngjs, JPEG: jpeg-js),
  * converted to grey or RGB, and area-resized to width × height.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { EngineError } from '../errors';
@@ -18,6 +18,8 @@ import { Rng } from '../rng';
 import type { ImageDataset } from './dataset';
 import { listFolder, mapLimit } from './folder-node';
 import { dropAlpha, resizeArea, toGray } from './image';
+import { pngInflatedBound, readJpegSize, readPngHeader } from './image-header';
+import { readRegularFile } from './regular-file-node';
 
 export interface LoadImageFolderOptions {
   /** Output size in pixels, each an integer from 1 to 4096. */
@@ -41,6 +43,16 @@ const IMAGE_FILE = /\.(png|jpe?g)$/i;
 /** Images decoded at once: decoding is synchronous, so this only overlaps file reads. */
 const READ_CONCURRENCY = 8;
 const MAX_SIDE = 4096;
+
+/**
+ * The most pixels an image may declare: 40 MP (e.g. 8000 x 5000) decodes to 160 MB of RGBA. The
+ * header is checked against it before decoding, for PNG and JPEG alike; a bigger image is refused
+ * with the advice to shrink it (the import resizes every image to at most 4096 x 4096 anyway).
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+/** The most bytes one image file may hold: above any 40 MP PNG or JPEG short of 16-bit RGBA stored uncompressed. */
+export const IMAGE_MAX_FILE_BYTES = 128 * 2 ** 20;
+const IMAGE_READ = { what: 'image', maxBytes: IMAGE_MAX_FILE_BYTES };
 
 interface Item {
   path: string;
@@ -157,7 +169,7 @@ async function readImages(name: string, items: Item[], classCount: number, opts:
   const size = width * height * channels;
   const pixels = new Uint8Array(items.length * size);
   await mapLimit(items, READ_CONCURRENCY, async ({ path }, index) => {
-    const image = decodeImage(await readFile(path), path);
+    const image = decodeImage(await readRegularFile(path, IMAGE_READ), path);
     const converted = channels === 1 ? toGray(image.rgba, image.width, image.height) : dropAlpha(image.rgba, image.width, image.height);
     pixels.set(resizeArea(converted, image.width, image.height, channels, width, height), index * size);
   });
@@ -188,13 +200,15 @@ export function decodeImage(bytes: Buffer, path: string): DecodedImage {
     throw new EngineError('bad-data', `image '${path}' is neither PNG nor JPEG (starts with ${start || 'nothing: the file is empty'}); allowed: PNG or JPEG`);
   }
   const kind = isPng ? 'PNG' : 'JPEG';
+  if (isPng) checkPngDeclaration(bytes, path);
+  else checkDeclaredSize(path, 'JPEG', readJpegSize(bytes));
   let image: DecodedImage;
   try {
     if (isPng) {
       const png = PNG.sync.read(bytes);
       image = { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     } else {
-      const jpeg = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true });
+      const jpeg = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
       image = { width: jpeg.width, height: jpeg.height, rgba: jpeg.data };
     }
   } catch (cause) {
@@ -205,4 +219,42 @@ export function decodeImage(bytes: Buffer, path: string): DecodedImage {
     throw new EngineError('bad-data', `image '${path}' decoded as ${kind} to ${image.width}x${image.height} with ${image.rgba.length} bytes; the file is corrupt`);
   }
   return image;
+}
+
+function checkDeclaredSize(path: string, kind: string, size: { width: number; height: number } | undefined): void {
+  if (size === undefined || size.width * size.height <= MAX_IMAGE_PIXELS) return;
+  throw new EngineError(
+    'bad-data',
+    `image '${path}' is a ${kind} that declares ${size.width}x${size.height} pixels (${((size.width * size.height) / 1e6).toFixed(1)} MP); ` +
+      `allowed: at most ${MAX_IMAGE_PIXELS} pixels (${MAX_IMAGE_PIXELS / 1e6} MP, e.g. 8000x5000), checked before decoding: shrink it first`,
+  );
+}
+
+/**
+ * A PNG's declared size, before pngjs allocates for it. pngjs caps the inflated data of a plain
+ * PNG at the size its header implies, but inflates an interlaced one without a cap: there the
+ * image data is inflated here first, capped at its bound, so a small file cannot inflate to gigabytes.
+ */
+function checkPngDeclaration(bytes: Buffer, path: string): void {
+  const header = readPngHeader(bytes);
+  checkDeclaredSize(path, 'PNG', header);
+  if (!header?.interlaced) return;
+  const bound = pngInflatedBound(header);
+  try {
+    inflateSync(pngImageData(bytes), { maxOutputLength: bound });
+  } catch (cause) {
+    if (!(cause instanceof RangeError)) return; // pngjs reports a broken stream in its own words
+    throw new EngineError('bad-data', `image '${path}' is an interlaced PNG whose image data inflates to more than the ${bound} bytes its ${header.width}x${header.height} header allows; the file is corrupt`);
+  }
+}
+
+/** The concatenated IDAT chunks of a PNG (the zlib stream of its pixels). */
+function pngImageData(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    if (bytes.toString('latin1', at + 4, at + 8) === 'IDAT') parts.push(bytes.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  return Buffer.concat(parts);
 }

@@ -5,12 +5,12 @@
  *
  * Every file is read and validated by `parseNmnist`; the dataset keeps its raw bytes.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../errors';
 import type { EventDataset } from './dataset';
 import { listFolder, mapLimit } from './folder-node';
 import { NMNIST_SIZE, parseNmnist } from './nmnist';
+import { readRegularFile } from './regular-file-node';
 
 export interface LoadNmnistOptions {
   /** Keep only the first N files (in file-name order) of every class of each split; all when undefined. */
@@ -21,6 +21,13 @@ const SPLIT_FOLDERS = ['Train', 'Test'] as const;
 
 /** Files read at once: enough to keep the disk busy, far below any open-file limit. */
 const READ_CONCURRENCY = 32;
+
+/**
+ * The most bytes one recording may hold: 16 MiB is over 3 million events (5 bytes each), where a
+ * real N-MNIST recording (three 100 ms saccades on a 34x34 sensor) holds a few thousand.
+ */
+export const NMNIST_MAX_FILE_BYTES = 16 * 2 ** 20;
+const RECORDING = { what: 'N-MNIST recording', maxBytes: NMNIST_MAX_FILE_BYTES };
 
 interface ClassFiles {
   digit: number;
@@ -96,7 +103,7 @@ async function readSplit(
 ): Promise<EventDataset> {
   const items = classes.flatMap(({ digit, paths }) => paths.slice(0, limitPerClass).map((path) => ({ digit, path })));
   const samples = await mapLimit(items, READ_CONCURRENCY, async ({ path }) => {
-    const buffer = await readFile(path);
+    const buffer = await readRegularFile(path, RECORDING);
     const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     parseNmnist(bytes, path);
     return bytes;

@@ -4,7 +4,6 @@
  * `importDataset`'s job (datasets.ts), in one transaction. Adding a format is one entry here.
  */
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { EventDataset, ImageDataset } from '../../engine/data/dataset';
@@ -13,6 +12,7 @@ import { readIdxPair } from '../../engine/data/idx-pair-node';
 import { loadImageFolder } from '../../engine/data/image-folder-node';
 import { loadMnist, MNIST_CLASS_COUNT } from '../../engine/data/mnist-node';
 import { loadNmnistFolder } from '../../engine/data/nmnist-node';
+import { checkRegularFile } from '../../engine/data/regular-file-node';
 import { EngineError } from '../../engine/errors';
 import { badOption } from '../store/codec';
 import type { DatasetKind, DatasetMeta } from '../store/datasets';
@@ -156,13 +156,9 @@ async function findIdxFiles(folder: string): Promise<Record<IdxFile, string>> {
   return found;
 }
 
+/** A file option must name a regular file (not a folder, FIFO or device); the error names the option. */
 async function requireFile(where: string, option: string, path: string): Promise<void> {
-  const isFile = await stat(path).then(
-    (s) => s.isFile(),
-    () => undefined,
-  );
-  if (isFile === undefined) throw new EngineError('bad-data', `${where}: ${option} file '${path}' does not exist`);
-  if (!isFile) throw new EngineError('bad-data', `${where}: ${option} '${path}' is a folder; allowed: an IDX file`);
+  await checkRegularFile(path, `${where}: ${option} file`);
 }
 
 function classNamesOption(where: string, value: unknown): string[] | undefined {
