@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../engine/errors';
+import { asStoreError } from '../store/damage';
 import type { Store } from '../store/db';
 import { saveCheckpoint } from '../store/checkpoints';
 import { recordBatchMetrics, recordEpochMetrics, saveProbe, setRunBackend, setRunStatus, type RunRow } from '../store/runs';
@@ -119,7 +120,9 @@ export function startRun(
     try {
       record(m);
     } catch (e) {
-      ended = { type: 'error', error: { code: 'record-failed', message: `recording ${m.type} failed: ${(e as Error).message}` } };
+      const error = asStoreError(e, store.path);
+      const message = error instanceof EngineError ? error.message : `recording ${m.type} failed: ${(e as Error).message}`;
+      ended = { type: 'error', error: { code: 'record-failed', message } };
       child.kill('SIGKILL');
     }
     opts.onMessage?.(m);

@@ -6,6 +6,7 @@ import { EngineError } from '../../engine/errors';
 import type { Kernels } from '../../engine/backend/types';
 import { TrainingSession, type TrainData } from '../../engine/train/session';
 import type { ModelSpec } from '../../engine/spec/types';
+import { isStoreCorruption, logFailure, storeDamaged } from '../store/damage';
 import { openStore, type Store } from '../store/db';
 import { latestCheckpoint } from '../store/checkpoints';
 import { requireRun } from '../store/runs';
@@ -92,6 +93,18 @@ async function sendProbes(session: TrainingSession, epoch: number): Promise<void
   }
 }
 
+/**
+ * What a run's status says about the error that ended it: one line. A damaged store says so (and
+ * what to do); any other unexpected error keeps its message, its stack going to the store's log.
+ */
+function runFailure(e: unknown, storeFile: string, runId: number): { code: string; message: string } {
+  if (e instanceof EngineError) return { code: e.code, message: e.message };
+  const log = logFailure(storeFile, `run ${runId}: the training process failed`, e);
+  const message = e instanceof Error ? e.message : String(e);
+  if (isStoreCorruption(e)) return { code: 'store-damaged', message: storeDamaged(storeFile, message).message };
+  return { code: 'crash', message: `the training process failed: ${message}${log ? ` (details in ${log})` : ''}` };
+}
+
 // The main side is gone (crashed or killed): nobody can record this run any more. Its row stays
 // 'running' with a dead owner and becomes 'interrupted' at the next start-up.
 channel.onDisconnect(() => process.exit(0));
@@ -109,8 +122,7 @@ channel.onMessage((m) => {
   run(m).then(
     () => process.exit(0),
     async (e: unknown) => {
-      const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'crash', message: e instanceof Error ? e.stack ?? e.message : String(e) };
-      await send({ type: 'error', error }).catch(() => undefined);
+      await send({ type: 'error', error: runFailure(e, m.storeFile, m.runId) }).catch(() => undefined);
       process.exit(1);
     },
   );

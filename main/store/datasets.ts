@@ -3,7 +3,8 @@
  * the samples themselves in chunks of `CHUNK_SAMPLES` (`dataset_chunks`). An image chunk's `data`
  * is its samples' pixels back to back (count × sampleBytes); an event chunk's `data` is its
  * samples' raw bytes back to back, with `lengths` giving each sample's byte length (u32,
- * little-endian). Labels are one byte per sample.
+ * little-endian). Labels are one byte per sample. Each chunk carries the CRC-32 of its columns,
+ * checked on every read (chunk-checksum.ts).
  */
 import { EngineError } from '../../engine/errors';
 import {
@@ -19,6 +20,8 @@ import {
   toJson,
   viewBytes,
 } from './codec';
+import { chunkChecksum, verifyChunk } from './chunk-checksum';
+import { storeDamaged } from './damage';
 import type { Store } from './db';
 
 /** Samples per chunk row: big enough that rows are few, small enough that a preview reads little. */
@@ -108,6 +111,26 @@ interface ChunkRecord {
   data: Buffer;
   labels: Buffer;
   lengths: Buffer | null;
+  checksum: number | null;
+}
+
+const CHUNK_COLUMNS = 'chunk, first, count, data, labels, lengths, checksum';
+
+/**
+ * `chunks` (in order) checked against their checksums and for covering samples [from, to) with no
+ * gap: damaged or missing samples are refused, never returned as pixels (or as zeros).
+ */
+function verified(store: Store, dataset: DatasetRow, split: Split, chunks: ChunkRecord[], from: number, to: number): ChunkRecord[] {
+  const missing = (a: number, b: number) =>
+    storeDamaged(store.path, `dataset ${JSON.stringify(dataset.name)} ${split} has ${dataset.splits[split]} samples but no chunk holds samples ${a} to ${b - 1}`);
+  let next = from;
+  for (const c of chunks) {
+    verifyChunk({ storePath: store.path, dataset: dataset.name, split }, c);
+    if (c.first > next) throw missing(next, c.first);
+    next = Math.max(next, c.first + c.count);
+  }
+  if (next < to) throw missing(next, to);
+  return chunks;
 }
 
 /** A chunk's columns, ready to insert. */
@@ -190,11 +213,12 @@ function snapshot<T>(store: Store, read: () => T): T {
   return store.db.transaction(read).deferred();
 }
 
-/** The chunks holding samples [0, count), in order. */
-function chunksBefore(store: Store, datasetId: number, split: Split, count: number): ChunkRecord[] {
-  return store.db
-    .prepare('SELECT chunk, first, count, data, labels, lengths FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first < ? ORDER BY chunk')
-    .all(datasetId, split, count) as ChunkRecord[];
+/** The chunks holding samples [0, count), in order, verified. */
+function chunksBefore(store: Store, dataset: DatasetRow, split: Split, count: number): ChunkRecord[] {
+  const chunks = store.db
+    .prepare(`SELECT ${CHUNK_COLUMNS} FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first < ? ORDER BY chunk`)
+    .all(dataset.id, split, count) as ChunkRecord[];
+  return verified(store, dataset, split, chunks, 0, count);
 }
 
 /** The images of one split, concatenated; the first `limit` only when given. */
@@ -208,7 +232,7 @@ function readImages(store: Store, id: number, split: Split, limit: number | unde
   requireKind(dataset, 'image', reader);
   checkOneOf(reader, 'split', split, SPLITS);
   const count = readCount(reader, dataset.splits[split], limit);
-  const chunks = chunksBefore(store, id, split, count);
+  const chunks = chunksBefore(store, dataset, split, count);
   const sampleBytes = chunks.length ? chunks[0]!.data.length / chunks[0]!.count : 0;
   const pixels = new Uint8Array(count * sampleBytes);
   const labels = new Uint8Array(count);
@@ -233,7 +257,7 @@ function readEvents(store: Store, id: number, split: Split, limit: number | unde
   const count = readCount(reader, dataset.splits[split], limit);
   const samples: Uint8Array[] = [];
   const labels = new Uint8Array(count);
-  for (const c of chunksBefore(store, id, split, count)) {
+  for (const c of chunksBefore(store, dataset, split, count)) {
     const take = Math.min(c.count, count - c.first);
     samples.push(...eventSamples(c).slice(0, take));
     labels.set(c.labels.subarray(0, take), c.first);
@@ -258,9 +282,10 @@ function readOne(store: Store, id: number, split: Split, index: number): Dataset
         `allowed: ${count ? `0 to ${count - 1}` : 'none, the split is empty'}`,
     );
   }
-  const c = store.db
-    .prepare('SELECT chunk, first, count, data, labels, lengths FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first <= ? ORDER BY chunk DESC LIMIT 1')
-    .get(id, split, index) as ChunkRecord;
+  const found = store.db
+    .prepare(`SELECT ${CHUNK_COLUMNS} FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first <= ? ORDER BY chunk DESC LIMIT 1`)
+    .all(id, split, index) as ChunkRecord[];
+  const [c] = verified(store, dataset, split, found, index, index + 1) as [ChunkRecord];
   const at = index - c.first;
   const label = c.labels[at]!;
   if (dataset.kind === 'events') return { label, data: ownedBytes(eventSamples(c)[at]!) };
@@ -281,9 +306,10 @@ export function readSampleRange(store: Store, id: number, split: Split, offset: 
     checkInteger(reader, 'count', count);
     const end = Math.min(dataset.splits[split], offset + count);
     if (end <= offset) return [];
-    const chunks = store.db
-      .prepare('SELECT chunk, first, count, data, labels, lengths FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first < ? AND first + count > ? ORDER BY chunk')
+    const rows = store.db
+      .prepare(`SELECT ${CHUNK_COLUMNS} FROM dataset_chunks WHERE dataset_id = ? AND split = ? AND first < ? AND first + count > ? ORDER BY chunk`)
       .all(id, split, end, offset) as ChunkRecord[];
+    const chunks = verified(store, dataset, split, rows, offset, end);
     const samples: DatasetSample[] = [];
     for (const c of chunks) {
       const events = dataset.kind === 'events' ? eventSamples(c) : undefined;
@@ -385,7 +411,7 @@ function insertDataset(
     );
     const insertSplit = store.db.prepare('INSERT INTO dataset_splits (dataset_id, split, count) VALUES (?, ?, ?)');
     const insertChunk = store.db.prepare(
-      'INSERT INTO dataset_chunks (dataset_id, split, chunk, first, count, data, labels, lengths) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO dataset_chunks (dataset_id, split, chunk, first, count, data, labels, lengths, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const split of SPLITS) {
       const { count, chunk } = splits[split];
@@ -393,7 +419,7 @@ function insertDataset(
       for (let first = 0; first < count; first += CHUNK_SAMPLES) {
         const last = Math.min(count, first + CHUNK_SAMPLES);
         const c = chunk(first, last);
-        insertChunk.run(id, split, first / CHUNK_SAMPLES, first, last - first, c.data, c.labels, c.lengths);
+        insertChunk.run(id, split, first / CHUNK_SAMPLES, first, last - first, c.data, c.labels, c.lengths, chunkChecksum(c.data, c.labels, c.lengths));
       }
     }
     return id;

@@ -3,14 +3,14 @@
  * they produce. Main is its only writer; a training process may open it read-only. Repositories
  * (datasets.ts, runs.ts) are plain functions taking a `Store`.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EngineError } from '../../engine/errors';
+import { asStoreError, storeDamaged } from './damage';
 import { migrate, SCHEMA_VERSION, storeTooNew, userVersion } from './migrations';
-
-export { recoverInterruptedRuns } from './runs';
 
 export const STORE_FILE_NAME = 'workbench.sqlite';
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
@@ -65,14 +65,14 @@ export function openStore(opts: OpenStoreOptions = {}): Store {
   const found = memory ? { exists: false, version: 0 } : inspectStoreFile(path, opts.nativeBinding);
   if (found.version > SCHEMA_VERSION) throw storeTooNew(path, found.version);
   if (readonly) checkReadableAsIs(path, found);
-  else if (!memory) mkdirSync(dirname(path), { recursive: true });
+  else if (!memory && !found.exists) createStoreFile(path, opts.nativeBinding);
 
-  const db = new Database(path, {
-    readonly,
-    fileMustExist: readonly,
-    timeout: BUSY_TIMEOUT_MS,
-    nativeBinding: opts.nativeBinding,
-  });
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS, nativeBinding: opts.nativeBinding });
+  } catch (e) {
+    throw namingStore(e, path);
+  }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // WAL: readers (a training process, the UI) never block the writer, nor it them.
@@ -88,9 +88,42 @@ export function openStore(opts: OpenStoreOptions = {}): Store {
     }
   } catch (e) {
     db.close();
-    throw e;
+    throw namingStore(e, path);
   }
   return new Store(db, path);
+}
+
+/** SQLite's own errors name no file: say which store, and a damaged one in the one line of `storeDamaged`. */
+function namingStore(e: unknown, path: string): unknown {
+  const error = asStoreError(e, path);
+  if (error instanceof EngineError) return error;
+  return new EngineError('store-unusable', `store ${path} cannot be used: ${(e as Error).message}`);
+}
+
+/**
+ * A new store is built under a temporary name and linked into place whole, so `path` never exists
+ * half-made: an empty store file is then always damage (refused by `inspectStoreFile`), never a
+ * store another process is still creating. Of two processes creating one at once, the first link
+ * wins and the other opens it. Where hard links are unsupported, `openStore` creates it in place.
+ */
+function createStoreFile(path: string, nativeBinding: string | undefined): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const db = new Database(temp, { timeout: BUSY_TIMEOUT_MS, nativeBinding });
+    try {
+      db.pragma('journal_mode = WAL');
+      migrate(db, path);
+    } finally {
+      db.close(); // checkpoints the WAL into the file and removes it
+    }
+    linkSync(temp, path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw namingStore(e, path);
+  } finally {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${temp}${suffix}`, { force: true });
+  }
 }
 
 function checkReadableAsIs(path: string, found: { exists: boolean; version: number }): void {
@@ -119,8 +152,28 @@ const USER_VERSION_OFFSET = 60;
  * connection is open, or one crashed) can the header be stale; then SQLite reads the version
  * through the WAL, which already exists.
  */
-function inspectStoreFile(path: string, nativeBinding: string | undefined): { exists: boolean; version: number } {
-  if (!existsSync(path)) return { exists: false, version: 0 };
+export function inspectStoreFile(path: string, nativeBinding?: string): { exists: boolean; version: number } {
+  let info: Stats;
+  try {
+    info = statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, version: 0 };
+    throw new EngineError('store-unusable', `store ${path} cannot be examined: ${(e as Error).message}`);
+  }
+  if (!info.isFile()) {
+    throw new EngineError(
+      'store-not-a-file',
+      `store ${path} is ${info.isDirectory() ? 'a folder' : 'not a regular file'}; allowed: the SQLite file of a store ` +
+        '(point --home or STBP_HOME at the folder that holds workbench.sqlite); it was not changed',
+    );
+  }
+  if (info.size === 0) {
+    throw new EngineError(
+      'store-empty',
+      `store ${path} is an empty file (0 bytes): a store is created whole, so this one was cut short or emptied. ` +
+        'Restore a backup, or move the file away to start a new store; it was not changed',
+    );
+  }
   const header = Buffer.alloc(HEADER_BYTES);
   const fd = openSync(path, 'r');
   let read: number;
@@ -129,7 +182,6 @@ function inspectStoreFile(path: string, nativeBinding: string | undefined): { ex
   } finally {
     closeSync(fd);
   }
-  if (read === 0) return { exists: true, version: 0 }; // SQLite treats an empty file as a new database
   if (read < HEADER_BYTES || header.toString('latin1', 0, SQLITE_MAGIC.length) !== SQLITE_MAGIC) {
     throw new EngineError(
       'store-not-sqlite',
@@ -146,5 +198,20 @@ function inspectStoreFile(path: string, nativeBinding: string | undefined): { ex
       db.close();
     }
   }
+  checkFileSize(path, header, info.size);
   return { exists: true, version: header.readUInt32BE(USER_VERSION_OFFSET) };
+}
+
+/**
+ * The header counts the file's pages (offset 28) when its "valid for" number (92) matches the
+ * change counter (24); a file shorter than that count was cut short (a copy that stopped, a full
+ * disk). Only checked without a WAL: a live WAL can hold pages the file has not received yet.
+ */
+function checkFileSize(path: string, header: Buffer, size: number): void {
+  const rawPageSize = header.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = header.readUInt32BE(28);
+  if (header.readUInt32BE(92) !== header.readUInt32BE(24) || pages === 0) return;
+  if (size >= pages * pageSize) return;
+  throw storeDamaged(path, `the file is ${size} bytes but its header counts ${pages} pages of ${pageSize} bytes (${pages * pageSize} bytes): it was cut short`);
 }

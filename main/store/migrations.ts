@@ -11,6 +11,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { EngineError } from '../../engine/errors';
+import { chunkChecksum } from './chunk-checksum';
 
 type Database = BetterSqlite3.Database;
 
@@ -176,6 +177,25 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE checkpoints ADD COLUMN best INTEGER NOT NULL DEFAULT 0 CHECK (best IN (0, 1));
         ALTER TABLE checkpoints ADD COLUMN test_accuracy REAL;
       `),
+  },
+  {
+    version: 6,
+    name: 'dataset chunks carry a checksum',
+    // SQLite checks its pages' structure, not a blob's bytes: garbage in a chunk's pixels would be
+    // trained on. Every chunk gets the CRC-32 of its columns (chunk-checksum.ts), computed here for
+    // the chunks already stored, and every read checks it.
+    up: (db) => {
+      db.exec('ALTER TABLE dataset_chunks ADD COLUMN checksum INTEGER CHECK (checksum IS NULL OR checksum BETWEEN 0 AND 4294967295)');
+      // One chunk at a time (a store may hold gigabytes of them); rowids first, since better-sqlite3
+      // runs no other statement while an iteration is open.
+      const rowids = db.prepare('SELECT rowid FROM dataset_chunks ORDER BY rowid').pluck().all() as number[];
+      const read = db.prepare('SELECT data, labels, lengths FROM dataset_chunks WHERE rowid = ?');
+      const write = db.prepare('UPDATE dataset_chunks SET checksum = ? WHERE rowid = ?');
+      for (const rowid of rowids) {
+        const c = read.get(rowid) as { data: Buffer; labels: Buffer; lengths: Buffer | null };
+        write.run(chunkChecksum(c.data, c.labels, c.lengths), rowid);
+      }
+    },
   },
 ];
 

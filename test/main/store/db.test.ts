@@ -117,7 +117,7 @@ describe('migrations', () => {
     versionOneFile(file);
     const store = temp.open({ file });
     expect(userVersion(store.db)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     const run = getRun(store, 1)!;
     expect(run).toMatchObject({ name: 'old run', status: 'completed', spec: { layers: [] }, hyper: { lr: 0.001 }, seed: 7, notes: '' });
     expect(listMetrics(store, 1, 'batch')).toEqual([{ epoch: 0, batch: 0, step: 1, values: { loss: 0.5 } }]);
@@ -229,11 +229,15 @@ describe('read-only stores', () => {
 });
 
 describe('an empty file', () => {
-  it('is initialised like a new store', () => {
+  it('is refused, unchanged: a store is created whole, so an empty one was cut short', () => {
     const dir = temp.home();
     mkdirSync(join(dir, 'x'));
     const file = join(dir, 'x', STORE_FILE_NAME);
     writeFileSync(file, '');
-    expect(userVersion(temp.open({ file }).db)).toBe(SCHEMA_VERSION);
+    const error = thrown(() => openStore({ file }));
+    expect(error.code).toBe('store-empty');
+    expect(error.message).toContain(`store ${file} is an empty file (0 bytes)`);
+    expect(readFileSync(file).length).toBe(0);
+    expect(readdirSync(join(dir, 'x'))).toEqual([STORE_FILE_NAME]);
   });
 });
