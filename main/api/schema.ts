@@ -64,11 +64,44 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Any JSON object (its fields are someone else's to check, e.g. a format's options). */
+/** How deep a free-form object may nest, and how many values it may hold in all (see `anyObject`). */
+export const MAX_JSON_DEPTH = 32;
+export const MAX_JSON_VALUES = 100_000;
+
+/**
+ * Any JSON object (its fields are someone else's to check, e.g. a format's options, a layer's
+ * config), within `MAX_JSON_DEPTH` levels and `MAX_JSON_VALUES` values: nothing the engine reads
+ * comes near either, and past them a value is refused here, named, instead of failing deep in the
+ * store (SQLite's JSON functions stop at 1000 levels) or the stack.
+ */
 export const anyObject: Check<Record<string, unknown>> = (v, path, method) => {
   if (!isPlainObject(v)) refuse(method, path, v, 'an object');
+  checkJsonBounds(v, path, method);
   return v;
 };
+
+/** Walks `root` breadth-first without recursion, so a value 100,000 levels deep cannot overflow the stack. */
+function checkJsonBounds(root: object, path: string, method: string): void {
+  let level: unknown[] = [root];
+  let values = 1;
+  for (let depth = 1; level.length > 0; depth++) {
+    if (depth > MAX_JSON_DEPTH) {
+      throw badRequest(`${method}: ${path} nests deeper than ${MAX_JSON_DEPTH} levels; allowed: objects and arrays at most ${MAX_JSON_DEPTH} levels deep`);
+    }
+    const next: unknown[] = [];
+    for (const value of level) {
+      if (typeof value !== 'object' || value === null) continue;
+      for (const child of Object.values(value)) {
+        values++;
+        if (typeof child === 'object' && child !== null) next.push(child);
+      }
+    }
+    if (values > MAX_JSON_VALUES) {
+      throw badRequest(`${method}: ${path} holds more than ${MAX_JSON_VALUES} values; allowed: at most ${MAX_JSON_VALUES} values in all`);
+    }
+    level = next;
+  }
+}
 
 export const arrayOf = <T>(item: Check<T>, opts: { min?: number; max?: number } = {}): Check<T[]> => (v, path, method) => {
   const { min = 0, max = 10_000 } = opts;

@@ -33,6 +33,8 @@ export interface WebServerOptions {
   token?: string;
   /** Where browser uploads go; without it the upload endpoints answer 404. */
   uploads?: UploadArea;
+  /** Replies and events a client may leave unread before it is dropped; default `MAX_UNREAD_BYTES`. */
+  maxUnreadBytes?: number;
 }
 
 export interface WebServer {
@@ -48,6 +50,13 @@ export interface WebServer {
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 /** A client this far behind stops getting per-batch events (it can read the metrics instead). */
 const SLOW_CLIENT_BYTES = 16 * 1024 * 1024;
+/**
+ * A client this far behind is dropped: what it leaves unread waits in the server's memory, so a
+ * client that stops reading (a frozen tab, a hostile script) would otherwise grow it without bound.
+ * The page reconnects on its own. A client that reads drains even the biggest reply (a long conv
+ * run's probes: tens of MB) in moments over loopback, far below this.
+ */
+export const MAX_UNREAD_BYTES = 256 * 1024 * 1024;
 const TOKEN_HEADER = 'x-workbench-token';
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
@@ -98,7 +107,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     } catch {
       return sendText(res, 400, `the path ${JSON.stringify(match[2])} is not valid percent-encoding`);
     }
-    await uploads.write(match[1]!, relative, req);
+    const announced = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    await uploads.write(match[1]!, relative, req, announced);
     res.writeHead(204).end();
   }
 
@@ -116,7 +126,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   wss.on('connection', (ws: WebSocket) => {
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
-      void answer(isBinary ? undefined : String(data)).then((reply) => send(ws, reply));
+      void answer(isBinary ? undefined : String(data)).then((reply) => send(ws, JSON.stringify(reply)));
     });
   });
 
@@ -131,9 +141,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     for (const ws of wss.clients) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (event.type === 'run-batch' && ws.bufferedAmount > SLOW_CLIENT_BYTES) continue;
-      ws.send(message);
+      send(ws, message);
     }
   });
+
+  const maxUnread = opts.maxUnreadBytes ?? MAX_UNREAD_BYTES;
+  /** Sends unless the client has stopped reading: past `maxUnread` bytes waiting for it, it is dropped. */
+  function send(ws: WebSocket, message: string): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > maxUnread) {
+      console.error(`web: dropped a client that stopped reading: ${ws.bufferedAmount} bytes of replies and events were waiting for it (at most ${maxUnread})`);
+      ws.terminate();
+      return;
+    }
+    ws.send(message);
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -177,10 +199,6 @@ function parseCall(text: string | undefined): { id: number; method: unknown; arg
   const unknown = Object.keys(message).filter((k) => !['id', 'method', 'args'].includes(k));
   if (unknown.length) return bad(id, `the message has unknown field(s) ${unknown.join(', ')}; allowed: id, method, args`);
   return { id, method: message.method, args: message.args ?? [] };
-}
-
-function send(ws: WebSocket, message: WireToClient): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
 }
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

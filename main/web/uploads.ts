@@ -46,23 +46,27 @@ export class UploadArea implements UploadResolver {
   /**
    * Writes one file of an upload from a stream. The path is relative, '/'-separated, with no '.',
    * '..' or empty segments; writing a path again replaces that file. An upload that would grow past
-   * `maxBytes` is refused ('too-large') and the partial file removed.
+   * `maxBytes` is refused ('too-large'): from `announcedBytes` (an HTTP Content-Length) before any
+   * byte is read, else as the bytes arrive (a chunked body), the partial file then removed.
    */
-  async write(uploadId: string, relativePath: string, body: Readable): Promise<void> {
+  async write(uploadId: string, relativePath: string, body: Readable, announcedBytes?: number): Promise<void> {
     const upload = this.require(uploadId, 'upload');
     const rel = checkRelativePath(relativePath);
+    const max = this.maxBytes;
+    if (announcedBytes !== undefined && upload.bytes - (upload.files.get(rel) ?? 0) + announcedBytes > max) {
+      throw tooLarge(max, `${JSON.stringify(rel)} announces ${announcedBytes} bytes (its Content-Length), more than the upload has left`);
+    }
     const target = join(upload.dir, ...rel.split('/'));
     upload.bytes -= upload.files.get(rel) ?? 0;
     upload.files.delete(rel);
     await mkdir(dirname(target), { recursive: true });
-    const max = this.maxBytes;
     let written = 0;
     // Counted as the bytes arrive, so parallel writes to one upload share its limit.
     const count = async function* (chunks: AsyncIterable<Buffer>) {
       for await (const chunk of chunks) {
         written += chunk.length;
         upload.bytes += chunk.length;
-        if (upload.bytes > max) throw tooLarge(max);
+        if (upload.bytes > max) throw tooLarge(max, 'the files add up to more than that');
         yield chunk;
       }
     };
@@ -109,8 +113,8 @@ export class UploadArea implements UploadResolver {
   }
 }
 
-function tooLarge(max: number): EngineError {
-  return new EngineError('too-large', `upload: the files add up to more than ${max} bytes; allowed: at most ${max} bytes per upload`);
+function tooLarge(max: number, why: string): EngineError {
+  return new EngineError('too-large', `upload: ${why}; allowed: at most ${max} bytes per upload`);
 }
 
 /** A relative path inside the upload, '/'-separated; anything that could step outside it is refused. */
