@@ -16,6 +16,7 @@ import { startRun as superviseRun, type RunHandle, type SpawnTrainer } from '../
 import { ensureMnist, importDataset } from '../services/datasets';
 import { listPresets } from '../services/presets';
 import { deleteDataset, getDataset, listDatasets, requireDataset } from '../store/datasets';
+import { asStoreError } from '../store/damage';
 import type { Store } from '../store/db';
 import { latestCheckpoint } from '../store/checkpoints';
 import { createRun, deleteRun, listRuns, recoverInterruptedRuns, renameRun, requireRun, setRunStatus } from '../store/runs';
@@ -299,7 +300,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   };
 
   return {
-    api,
+    api: withStoreErrors(api, store.path),
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
@@ -312,6 +313,21 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       listeners.clear();
     },
   };
+}
+
+/** Every method with SQLite's corruption errors told as one line naming the store (main/store/damage.ts). */
+function withStoreErrors(api: WorkbenchApi, path: string): WorkbenchApi {
+  const guarded = Object.entries(api).map(([method, f]: [string, (...args: unknown[]) => Promise<unknown>]) => [
+    method,
+    async (...args: unknown[]) => {
+      try {
+        return await f(...args);
+      } catch (e) {
+        throw asStoreError(e, path);
+      }
+    },
+  ]);
+  return Object.fromEntries(guarded) as unknown as WorkbenchApi;
 }
 
 /** The run settings a preset gives (its seed is the launcher's default, not a setting). */

@@ -21,6 +21,8 @@ import { follow } from './run-progress';
 import { evaluateCommand, exportRunCommand, modelsCommand, predictCommand } from './models-command';
 import { runsCommand } from './runs-command';
 import { webCommand } from './web-command';
+import { doctorCommand } from './doctor-command';
+import { asStoreError } from '../store/damage';
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv);
@@ -34,9 +36,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'web') return webCommand(values);
+  // doctor reads a possibly damaged store as it is: opening it the usual way would migrate it.
+  if (command === 'doctor') return doctorCommand(rest, { home: values.home, salvage: values.salvage });
   const commands = ['train', 'datasets', 'runs', 'models', 'export', 'predict', 'evaluate'];
   if (!commands.includes(command)) {
-    throw new EngineError('bad-command', `unknown command ${JSON.stringify(command)} (known: ${commands.join(', ')}, presets, web; see stbp --help)`);
+    throw new EngineError('bad-command', `unknown command ${JSON.stringify(command)} (known: ${commands.join(', ')}, presets, web, doctor; see stbp --help)`);
   }
   if (command === 'train') checkTrainFlags(values);
   const store = openStore({ home: values.home });
@@ -49,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'predict') return await predictCommand(store, rest, values);
     if (command === 'evaluate') return await evaluateCommand(store, rest, values);
     return await trainCommand(store, values);
+  } catch (e) {
+    throw asStoreError(e, store.path); // a damaged store is one line, not SQLite's bare message
   } finally {
     store.close();
   }

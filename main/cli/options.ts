@@ -19,6 +19,7 @@ Usage:
   stbp predict <model> <image files…> | --dataset <name> [--split test] [--limit n]
   stbp evaluate <model> --dataset <name> [--split test] [--test-limit n]
   stbp web [--port N]                        the workbench in a browser (needs \`npm run build\`)
+  stbp doctor [file] [--salvage <new file>]  what is damaged in the store, what can be saved
   stbp --help
 
 Runs and datasets live in one SQLite file: $STBP_HOME/workbench.sqlite (default ~/.stbp-workbench;
@@ -148,6 +149,7 @@ export const OPTIONS = {
   format: { type: 'string' },
   dt: { type: 'string' },
   invert: { type: 'boolean' },
+  salvage: { type: 'string' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];

@@ -155,7 +155,13 @@ function openForReading(path: string, report: DoctorReport, nativeBinding: strin
 function integrityMessages(db: Db): string[] {
   const roots = new Map<number, string>();
   for (const r of db.prepare('SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0').all() as { name: string; rootpage: number }[]) roots.set(r.rootpage, r.name);
-  const rows = db.pragma('integrity_check(100)') as { integrity_check: string }[];
+  let rows: { integrity_check: string }[];
+  try {
+    rows = db.pragma('integrity_check(100)') as { integrity_check: string }[];
+  } catch (e) {
+    // A page the check itself needs is unreadable: it stops there; the table scans below say where.
+    return [`the check stopped: ${message(e)}`];
+  }
   return rows
     .map((r) => r.integrity_check)
     .filter((m) => m !== 'ok')
