@@ -6,7 +6,8 @@ import { parseNmnist } from '../../engine/data/nmnist';
 import { imageToRgba } from '../../engine/data/preview';
 import type { DatasetSummary, EncodingPreview, EncodingRequest, SamplePage, SamplesRequest, SampleThumb } from '../contract';
 import { datasetClassNames, datasetInputShape, previewSample } from '../services/datasets';
-import { readSample, readSampleRange, requireDataset, type DatasetRow } from '../store/datasets';
+import { requireDataset, type DatasetRow } from '../store/datasets';
+import { readSample, readSampleRange } from '../store/dataset-samples';
 import type { Store } from '../store/db';
 import { badRequest } from './errors';
 

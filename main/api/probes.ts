@@ -5,7 +5,8 @@
  */
 import type { ConfusionProbe, MembraneProbe, RasterProbe, RunProbes } from '../contract';
 import type { Store } from '../store/db';
-import { listProbes, probeEpochs, requireRun, type ProbeRow } from '../store/runs';
+import { requireRun } from '../store/runs';
+import { listProbes, probeEpochs, type ProbeRow } from '../store/probes';
 import { spikePairs } from './datasets';
 import { notFound } from './errors';
 

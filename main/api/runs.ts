@@ -11,7 +11,8 @@ import type { RunHyper } from '../runs/messages';
 import { getDataset, requireDataset } from '../store/datasets';
 import type { Store } from '../store/db';
 import { modelParams } from '../services/models';
-import { listMetrics, type MetricRow, type RunRow } from '../store/runs';
+import { type RunRow } from '../store/runs';
+import { listMetrics, type MetricRow } from '../store/metrics';
 import { badRequest } from './errors';
 import { datasetInputShape } from '../services/datasets';
 

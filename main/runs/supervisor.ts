@@ -6,7 +6,9 @@ import { EngineError } from '../../engine/errors';
 import { asStoreError } from '../store/damage';
 import type { Store } from '../store/db';
 import { saveCheckpoint } from '../store/checkpoints';
-import { recordBatchMetrics, recordEpochMetrics, saveProbe, setRunBackend, setRunStatus, type RunRow } from '../store/runs';
+import { setRunBackend, setRunStatus, type RunRow } from '../store/runs';
+import { recordBatchMetrics, recordEpochMetrics } from '../store/metrics';
+import { saveProbe } from '../store/probes';
 import type { FromTrainer, ToTrainer } from './messages';
 
 /**

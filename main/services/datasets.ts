@@ -11,20 +11,8 @@ import { bernoulliRaster, imageToRgba } from '../../engine/data/preview';
 import { EventSource, ImageSource, type EventBinning, type SampleSource } from '../../engine/train/sources';
 import { EngineError } from '../../engine/errors';
 import { badOption, checkName, checkOneOf } from '../store/codec';
-import {
-  getDataset,
-  insertEventDataset,
-  insertImageDataset,
-  readEventSplit,
-  readImageSplit,
-  readSample,
-  requireDataset,
-  SPLITS,
-  type DatasetKind,
-  type DatasetMeta,
-  type DatasetRow,
-  type Split,
-} from '../store/datasets';
+import { getDataset, insertEventDataset, insertImageDataset, requireDataset, SPLITS, type DatasetKind, type DatasetMeta, type DatasetRow, type Split } from '../store/datasets';
+import { readEventSplit, readImageSplit, readSample } from '../store/dataset-samples';
 import type { Store } from '../store/db';
 import { findDatasetFormat, type DatasetFormat, type FormatInput, type ParsedDataset } from './datasets-formats';
 

@@ -19,7 +19,8 @@ import { bestCheckpoint, listCheckpoints, readCheckpoint, weightsEpoch, type Che
 import { getDataset } from '../store/datasets';
 import type { Store } from '../store/db';
 import { getModel, insertModel, modelBundle, requireModel, type ModelRow } from '../store/models';
-import { listMetrics, requireRun, type RunRow } from '../store/runs';
+import { requireRun, type RunRow } from '../store/runs';
+import { listMetrics } from '../store/metrics';
 import { datasetClassNames, datasetInputShape } from './datasets';
 
 /** Which weights of a run: its best test accuracy, its latest checkpoint, or the end of an epoch. */

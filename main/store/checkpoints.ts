@@ -6,7 +6,8 @@
 import { EngineError } from '../../engine/errors';
 import { checkBytes, checkInteger, checkOneOf, nowIso, ownedBytes, toBlob } from './codec';
 import type { Store } from './db';
-import { listMetrics, requireRun } from './runs';
+import { listMetrics } from './metrics';
+import { requireRun } from './runs';
 
 export const CHECKPOINT_REASONS = ['epoch', 'pause', 'stop'] as const;
 export type CheckpointReason = (typeof CHECKPOINT_REASONS)[number];

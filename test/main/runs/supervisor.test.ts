@@ -9,7 +9,9 @@ import { startRun } from '../../../main/runs/supervisor';
 import { ensureMnist } from '../../../main/services/datasets';
 import { openStore, type Store } from '../../../main/store/db';
 import { latestCheckpoint } from '../../../main/store/checkpoints';
-import { createRun, listMetrics, listProbes, requireRun } from '../../../main/store/runs';
+import { createRun, requireRun } from '../../../main/store/runs';
+import { listMetrics } from '../../../main/store/metrics';
+import { listProbes } from '../../../main/store/probes';
 
 // Real runs in real processes (the bundled worker, built by `npm test`), on a real MNIST slice.
 const spec: ModelSpec = {

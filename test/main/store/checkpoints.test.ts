@@ -3,7 +3,7 @@ import {
   bestCheckpoint, CHECKPOINTS_KEPT, latestCheckpoint, listCheckpoints, readCheckpoint, saveCheckpoint, weightsEpoch,
 } from '../../../main/store/checkpoints';
 import type { Store } from '../../../main/store/db';
-import { recordEpochMetrics } from '../../../main/store/runs';
+import { recordEpochMetrics } from '../../../main/store/metrics';
 import { engineError as thrown } from '../../helpers/errors';
 import { countRows, newRun, storeWithDataset, useTempStores } from './temp-store';
 

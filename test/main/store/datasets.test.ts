@@ -1,20 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../../../engine/data/dataset';
 import { loadMnist } from '../../../engine/data/mnist-node';
-import {
-  CHUNK_SAMPLES,
-  deleteDataset,
-  getDataset,
-  insertEventDataset,
-  insertImageDataset,
-  listDatasets,
-  readEventSplit,
-  readImageSplit,
-  readSample,
-  readSampleRange,
-  requireDataset,
-  type InsertImageDataset,
-} from '../../../main/store/datasets';
+import { CHUNK_SAMPLES, deleteDataset, getDataset, insertEventDataset, insertImageDataset, listDatasets, requireDataset, type InsertImageDataset } from '../../../main/store/datasets';
+import { readEventSplit, readImageSplit, readSample, readSampleRange } from '../../../main/store/dataset-samples';
 import type { Store } from '../../../main/store/db';
 import { createRun, deleteRun } from '../../../main/store/runs';
 import { countRows, useTempStores } from './temp-store';

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultStoreHome, openStore, STORE_FILE_NAME } from '../../../main/store/db';
-import { readImageSplit } from '../../../main/store/datasets';
+import { readImageSplit } from '../../../main/store/dataset-samples';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, userVersion } from '../../../main/store/migrations';
-import { getRun, listMetrics } from '../../../main/store/runs';
+import { getRun } from '../../../main/store/runs';
+import { listMetrics } from '../../../main/store/metrics';
 import { countRows, sha256, useTempStores } from './temp-store';
 import { engineError as thrown } from '../../helpers/errors';
 

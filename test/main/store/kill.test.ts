@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { expect, it } from 'vitest';
 import { STORE_FILE_NAME } from '../../../main/store/db';
-import { insertImageDataset, listDatasets, readImageSplit } from '../../../main/store/datasets';
+import { insertImageDataset, listDatasets } from '../../../main/store/datasets';
+import { readImageSplit } from '../../../main/store/dataset-samples';
 import { listRuns, recoverInterruptedRuns } from '../../../main/store/runs';
 import { countRows, useTempStores } from './temp-store';
 

@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../main/store/db';
 import { saveCheckpoint } from '../../../main/store/checkpoints';
-import {
-  createRun,
-  deleteRun,
-  duplicateRun,
-  getRun,
-  INTERRUPTED_ERROR,
-  listExports,
-  listMetrics,
-  listProbes,
-  listRuns,
-  probeEpochs,
-  recordBatchMetrics,
-  recordEpochMetrics,
-  recordExport,
-  recoverInterruptedRuns,
-  renameRun,
-  requireRun,
-  RUN_NAME_MAX,
-  RUN_STATUSES,
-  RUN_TRANSITIONS,
-  saveProbe,
-  setRunNotes,
-  setRunStatus,
-  type RunStatus,
-} from '../../../main/store/runs';
+import { createRun, deleteRun, duplicateRun, getRun, INTERRUPTED_ERROR, listRuns, recoverInterruptedRuns, renameRun, requireRun, RUN_NAME_MAX, RUN_STATUSES, RUN_TRANSITIONS, setRunNotes, setRunStatus, type RunStatus } from '../../../main/store/runs';
+import { recordBatchMetrics, recordEpochMetrics } from '../../../main/store/metrics';
+import { recordExport, saveProbe } from '../../../main/store/probes';
 import { countRows, HYPER, newRun, SPEC, storeWithDataset as withDataset, useTempStores } from './temp-store';
 import { engineError as thrown } from '../../helpers/errors';
 
@@ -209,78 +187,6 @@ describe('runs', () => {
     expect(getRun(store, fresh)!.status).toBe('created');
     expect(recoverInterruptedRuns(store)).toBe(0);
     expect(setRunStatus(store, a, 'running').status).toBe('running');
-  });
-});
-
-describe('metrics', () => {
-  it('replayed batches overwrite the earlier rows, never duplicate them', () => {
-    const store = storeWithDataset();
-    const id = newRun(store);
-    const batches = (from: number, to: number, loss: number) =>
-      Array.from({ length: to - from }, (_, i) => ({ epoch: 0, batch: from + i, step: from + i + 1, values: { loss, accuracy: 0.1 } }));
-    recordBatchMetrics(store, id, batches(0, 10, 2.5));
-    // Resumed from a checkpoint at batch 5: batches 5..9 run again.
-    recordBatchMetrics(store, id, batches(5, 10, 1.5));
-    const rows = listMetrics(store, id, 'batch');
-    expect(rows.map((r) => r.batch)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(rows.map((r) => r.values.loss)).toEqual([2.5, 2.5, 2.5, 2.5, 2.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
-    expect(countRows(store, 'metrics')).toBe(10);
-  });
-
-  it('keep epoch rows apart from batch rows, in epoch order', () => {
-    const store = storeWithDataset();
-    const id = newRun(store);
-    const epoch = (e: number) => ({ trainLoss: 1 / (e + 1), trainAccuracy: 0.9, testAccuracy: 0.95, firingRates: [0.12, 0.05], seconds: 3.5 });
-    recordEpochMetrics(store, id, { epoch: 1, step: 200, values: epoch(1) });
-    recordEpochMetrics(store, id, { epoch: 0, step: 100, values: epoch(0) });
-    recordBatchMetrics(store, id, [{ epoch: 0, batch: 3, step: 4, values: { loss: 1 } }]);
-    expect(listMetrics(store, id, 'epoch')).toEqual([
-      { epoch: 0, batch: 0, step: 100, values: epoch(0) },
-      { epoch: 1, batch: 0, step: 200, values: epoch(1) },
-    ]);
-    expect(listMetrics(store, id, 'batch')).toHaveLength(1);
-  });
-
-  it('are written all or nothing', () => {
-    const store = storeWithDataset();
-    const id = newRun(store);
-    const rows = [
-      { epoch: 0, batch: 0, step: 1, values: { loss: 1 } },
-      { epoch: 0, batch: 1.5, step: 2, values: { loss: 1 } },
-    ];
-    expect(thrown(() => recordBatchMetrics(store, id, rows)).message).toBe('recordBatchMetrics: rows[1].batch is 1.5; allowed: an integer >= 0');
-    expect(thrown(() => recordBatchMetrics(store, 77, rows.slice(0, 1))).code).toBe('unknown-run');
-    expect(countRows(store, 'metrics')).toBe(0);
-  });
-});
-
-describe('probes and exports', () => {
-  it('are saved and listed per run, probes by kind', () => {
-    const store = storeWithDataset();
-    const id = newRun(store);
-    const raster = Uint8Array.from({ length: 30 * 100 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
-    saveProbe(store, id, { epoch: 0, kind: 'raster', layer: 1, sample: 3, data: raster, meta: { shape: [30, 100], dtype: 'u8' } });
-    saveProbe(store, id, { epoch: 0, kind: 'membrane', layer: 1, sample: 3, data: new Uint8Array(new Float32Array([0.1, 0.5]).buffer), meta: { shape: [2] } });
-    const rasters = listProbes(store, id, { kind: 'raster' });
-    expect(rasters).toHaveLength(1);
-    expect(rasters[0]).toMatchObject({ runId: id, epoch: 0, kind: 'raster', layer: 1, sample: 3, meta: { shape: [30, 100], dtype: 'u8' } });
-    expect(rasters[0]!.data).toEqual(raster);
-    expect(listProbes(store, id).map((p) => p.kind)).toEqual(['raster', 'membrane']);
-    saveProbe(store, id, { epoch: 2, kind: 'raster', layer: 1, data: raster, meta: {} });
-    expect(probeEpochs(store, id, 'raster')).toEqual([0, 2]);
-    expect(probeEpochs(store, id, 'membrane')).toEqual([0]);
-    expect(listProbes(store, id, { epoch: 2 }).map((p) => `${p.kind}@${p.epoch}`)).toEqual(['raster@2']);
-    expect(listProbes(store, id, { kind: 'membrane', epoch: 2 })).toEqual([]);
-    expect(thrown(() => saveProbe(store, id, { epoch: 0, kind: 'spikes' as 'raster', data: raster, meta: {} })).message).toBe(
-      'saveProbe: kind is "spikes"; allowed: raster, membrane, rates, confusion',
-    );
-
-    recordExport(store, id, { format: 'nir', path: '/tmp/net.nir' });
-    recordExport(store, id, { format: 'bundle', path: '/tmp/net.json' });
-    expect(listExports(store, id).map(({ format, path }) => ({ format, path }))).toEqual([
-      { format: 'nir', path: '/tmp/net.nir' },
-      { format: 'bundle', path: '/tmp/net.json' },
-    ]);
   });
 });
 
