@@ -1,10 +1,12 @@
-// `npm run bench [-- mlp|cnn|inference]`: STBP training throughput and peak memory per backend of the paper's
-// 784-800-10 MLP (`mlp`) and its Table V spiking CNN, 28x28x1-15C5-P2-40C5-P2-300-10 (`cnn`), at
-// T = 30 and T = 8, batch 100, next to a PyTorch CPU implementation of the same network in the same
-// run when Debian's python3-torch is installed; `inference` times the exported models of both
-// (bench/inference.ts). Every case runs in its own process so its peak RSS is its own. Results are
-// printed one line per case (plus a line of detail) and each group run is written to its own
-// section of bench/results.md with the command, the date and the machine.
+// `npm run bench [-- mlp|cnn|inference|pytorch-job]`: STBP training throughput and peak memory
+// per backend of the paper's 784-800-10 MLP (`mlp`) and its Table V spiking CNN,
+// 28x28x1-15C5-P2-40C5-P2-300-10 (`cnn`), at T = 30 and T = 8, batch 100, next to a PyTorch CPU
+// implementation of the same network in the same run when Debian's python3-torch is installed;
+// `inference` times the exported models of both (bench/inference.ts); `pytorch-job`, asked for by
+// name, the exported PyTorch job with 1 and 2 processes beside the engine (bench/pytorch-job.ts).
+// Every case runs in its own process so its peak RSS is its own. Results are printed one line per
+// case (plus a line of detail) and each group run is written to its own section of
+// bench/results.md with the command, the date and the machine.
 import { execFileSync, fork } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../engine/spec/types';
 import { runCase, type CaseResult, type CaseSpec } from './case';
 import { inferenceBench, runInferenceCase, type InferenceCase } from './inference';
+import { benchPytorchJob } from './pytorch-job';
 
 // Runs as the bundle out/cli/bench.mjs: the project root is two levels up.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -126,8 +129,9 @@ async function main(): Promise<void> {
     process.send!(await runInferenceCase(JSON.parse(values['inference-case']) as InferenceCase));
     return;
   }
-  const unknown = positionals.filter((p) => p !== 'inference' && !GROUPS.some((g) => g.key === p));
-  if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; allowed: ${[...GROUPS.map((g) => g.key), 'inference'].join(', ')}`);
+  const extra = ['inference', 'pytorch-job'];
+  const unknown = positionals.filter((p) => !extra.includes(p) && !GROUPS.some((g) => g.key === p));
+  if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; allowed: ${[...GROUPS.map((g) => g.key), ...extra].join(', ')}`);
   const groups = positionals.length ? GROUPS.filter((g) => positionals.includes(g.key)) : GROUPS;
   const quick = values.quick ?? false;
   const torch = pytorchVersion();
@@ -137,6 +141,11 @@ async function main(): Promise<void> {
   if (!positionals.length || positionals.includes('inference')) {
     const lines = await inferenceBench(inferenceCases(quick));
     if (!values['no-write']) writeSection('inference', 'bench/inference.ts', lines, torch, positionals, load);
+  }
+  if (positionals.includes('pytorch-job')) {
+    if (!torch.ok) throw new Error(torch.line);
+    const lines = await pytorchJobBench(quick);
+    if (!values['no-write']) writeSection('pytorch-job', 'bench/pytorch-job.ts', lines, torch, positionals, load);
   }
   for (const group of groups) {
     const results: Measured[] = [];
@@ -253,6 +262,29 @@ function inferenceCases(quick: boolean): InferenceCase[] {
     { net: mlp.net, model: mlp.model, gain: mlp.gain, steps: T, backend: 'wasm' as const, threads: 1, batches: quick ? 5 : 30, singles: quick ? 10 : 100 },
     { net: cnn.net, model: cnn.model, gain: cnn.gain, steps: T, backend: 'wasm' as const, threads: 2, batches: quick ? 2 : T > 10 ? 10 : 30, singles: quick ? 5 : 50 },
   ]);
+}
+
+/**
+ * The exported PyTorch job of both networks at both T, with 1 and 2 processes, beside the engine
+ * (only when asked: it trains two short epochs per case).
+ */
+async function pytorchJobBench(quick: boolean): Promise<string[]> {
+  const mlp = GROUPS.find((g) => g.key === 'mlp')!;
+  const cnn = GROUPS.find((g) => g.key === 'cnn')!;
+  const lines: string[] = [];
+  for (const T of STEPS) {
+    for (const net of [
+      { name: mlp.net, spec: mlp.model, gain: mlp.gain, samples: quick ? 1000 : 6000 },
+      { name: cnn.net, spec: cnn.model, gain: cnn.gain, samples: quick ? 200 : 1000 },
+    ]) {
+      for (const r of await benchPytorchJob(PYTHON, net, T)) {
+        const line = `${r.label}: ${Math.round(r.samplesPerSecond)} samples/s`;
+        console.log(`${line}\n  ${r.detail}`);
+        lines.push(line, `  ${r.detail}`);
+      }
+    }
+  }
+  return lines;
 }
 
 /** Replace a section of bench/results.md (its `## <heading>` line up to the next heading). */

@@ -22,13 +22,14 @@ import { evaluateCommand, exportRunCommand, modelsCommand, predictCommand } from
 import { runsCommand } from './runs-command';
 import { webCommand } from './web-command';
 import { doctorCommand } from './doctor-command';
+import { JOBS_HELP, jobsCommand } from './jobs-command';
 import { asStoreError } from '../store/damage';
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
-    process.stdout.write(HELP);
+    process.stdout.write(`${HELP}\n${JOBS_HELP}`);
     return values.help ? 0 : 1;
   }
   if (command === 'presets') {
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'web') return webCommand(values);
   // doctor reads a possibly damaged store as it is: opening it the usual way would migrate it.
   if (command === 'doctor') return doctorCommand(rest, { home: values.home, salvage: values.salvage });
-  const commands = ['train', 'datasets', 'runs', 'models', 'export', 'predict', 'evaluate'];
+  const commands = ['train', 'datasets', 'runs', 'models', 'export', 'predict', 'evaluate', 'jobs'];
   if (!commands.includes(command)) {
     throw new EngineError('bad-command', `unknown command ${JSON.stringify(command)} (known: ${commands.join(', ')}, presets, web, doctor; see stbp --help)`);
   }
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'export') return await exportRunCommand(store, rest, values);
     if (command === 'predict') return await predictCommand(store, rest, values);
     if (command === 'evaluate') return await evaluateCommand(store, rest, values);
+    if (command === 'jobs') return await jobsCommand(store, rest, values);
     return await trainCommand(store, values);
   } catch (e) {
     throw asStoreError(e, store.path); // a damaged store is one line, not SQLite's bare message

@@ -15,6 +15,7 @@ import { deleteModel, listModels, requireModel, type ModelRow } from '../store/m
 import { requireRun } from '../store/runs';
 import { need, num, pct } from './args';
 import type { CliValues } from './options';
+import { exportJobCommand } from './jobs-command';
 
 const USAGE = 'stbp models list | show <model> | delete <model> | import <file.stbp|file.nir> [--name <name>] | export <model> --format bundle|nir --out <file> [--dt <s>]';
 
@@ -48,7 +49,8 @@ export async function modelsCommand(store: Store, args: string[], values: CliVal
 
 /** `stbp export <run> [--epoch best|latest|N] --format bundle|nir --out <file> [--dt s]`. */
 export async function exportRunCommand(store: Store, args: string[], values: CliValues): Promise<number> {
-  const usage = 'stbp export <run> [--epoch best|latest|N] --format bundle|nir --out <file> [--dt <s>]';
+  if (values.format === 'pytorch') return exportJobCommand(store, args, values);
+  const usage = 'stbp export <run> [--epoch best|latest|N] --format bundle|nir|pytorch --out <file> [--dt <s>]';
   const id = Number(need(args[0], 'a run id', usage));
   if (!Number.isInteger(id)) throw new EngineError('bad-option', `run id is ${JSON.stringify(args[0])}; allowed: an integer (see stbp runs list)`);
   const run = requireRun(store, id);
@@ -65,7 +67,8 @@ function epochChoice(text: string | undefined): EpochChoice {
 async function writeModel(model: Parameters<typeof modelFileBytes>[0], values: CliValues): Promise<number> {
   const format = values.format as ModelFormat | undefined;
   if (!format || !Object.hasOwn(MODEL_FORMATS, format)) {
-    throw new EngineError('bad-option', `--format is ${JSON.stringify(values.format ?? '')}; allowed: ${Object.entries(MODEL_FORMATS).map(([n, f]) => `${n} (${f.description})`).join('; ')}`);
+    const formats = [...Object.entries(MODEL_FORMATS).map(([n, f]) => `${n} (${f.description})`), 'pytorch (stbp export <run> only: a PyTorch DDP training job folder)'];
+    throw new EngineError('bad-option', `--format is ${JSON.stringify(values.format ?? '')}; allowed: ${formats.join('; ')}`);
   }
   if (!values.out) throw new EngineError('bad-option', `export needs --out <file>, e.g. --out ${model.name}${MODEL_FORMATS[format].extension}`);
   const dt = num('dt', values.dt, false) ?? DEFAULT_NIR_DT;

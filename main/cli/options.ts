@@ -18,6 +18,9 @@ Usage:
   stbp models export <model> --format bundle|nir --out <file> [--dt <s>]
   stbp predict <model> <image files…> | --dataset <name> [--split test] [--limit n]
   stbp evaluate <model> --dataset <name> [--split test] [--test-limit n]
+  stbp export <run> --format pytorch --out <dir>  the run as a PyTorch DDP job (see below)
+  stbp runs import-job <dir> | follow <dir>  a PyTorch job's results as a run
+  stbp jobs start <dir> [--nproc N]          run a PyTorch job here under torchrun
   stbp web [--port N]                        the workbench in a browser (needs \`npm run build\`)
   stbp doctor [file] [--salvage <new file>]  what is damaged in the store, what can be saved
   stbp --help
@@ -150,6 +153,9 @@ export const OPTIONS = {
   dt: { type: 'string' },
   invert: { type: 'boolean' },
   salvage: { type: 'string' },
+  'fine-tune': { type: 'boolean' },
+  nproc: { type: 'string' },
+  resume: { type: 'boolean' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];

@@ -8,14 +8,18 @@ import { need, pct } from './args';
 import type { CliValues } from './options';
 import { follow } from './run-progress';
 import { exportRun } from './runs-export';
+import { followJobCommand, importJobCommand } from './jobs-command';
+import { JOB_BACKEND } from '../services/jobs-record';
 
-const USAGE = 'stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id> | export <id> --csv|--json';
+const USAGE = 'stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id> | export <id> --csv|--json | import-job <dir> | follow <dir>';
 
 export async function runsCommand(store: Store, args: string[], values: CliValues): Promise<number> {
   const [sub, idText] = args;
   if (sub === 'list') return list(store);
+  if (sub === 'import-job') return importJobCommand(store, args.slice(1), values);
+  if (sub === 'follow') return followJobCommand(store, args.slice(1), values);
   if (!['show', 'resume', 'duplicate', 'delete', 'export'].includes(sub ?? '')) {
-    throw new EngineError('bad-command', `unknown runs command ${JSON.stringify(sub ?? '')} (known: list, show, resume, duplicate, delete, export); usage: ${USAGE}`);
+    throw new EngineError('bad-command', `unknown runs command ${JSON.stringify(sub ?? '')} (known: list, show, resume, duplicate, delete, export, import-job, follow); usage: ${USAGE}`);
   }
   const id = Number(need(idText, 'a run id', USAGE));
   if (!Number.isInteger(id)) throw new EngineError('bad-option', `run id is ${JSON.stringify(idText)}; allowed: an integer (see stbp runs list)`);
@@ -33,6 +37,9 @@ export async function runsCommand(store: Store, args: string[], values: CliValue
     return 0;
   }
   if (run.status === 'completed') throw new EngineError('bad-state', `run ${id} is completed; duplicate it to train again`);
+  if (run.backendRequested === JOB_BACKEND) {
+    throw new EngineError('bad-state', `run ${id} was trained by a PyTorch job, which keeps its own optimiser state: continue it with \`stbp jobs start <its folder> --resume\` (the folder is in its notes: stbp runs show ${id})`);
+  }
   const resume = latestCheckpoint(store, id) !== undefined;
   console.log(resume ? `resuming run ${id} (${run.name}) from its last checkpoint` : `run ${id} has no checkpoint yet: starting it from the beginning`);
   return follow(store, id, resume, values.quiet === true);

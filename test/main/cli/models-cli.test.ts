@@ -98,6 +98,18 @@ describe('stbp export / models / evaluate / predict', () => {
     expect(accuracy).toBeGreaterThan(Number(runTest) - 10); // starts trained: a fresh net on 300 images is far below
   });
 
+  it('routes the PyTorch job verbs: export --format pytorch writes a job folder, import-job names a missing metrics file', async () => {
+    const dir = file('job');
+    const r = await stbp('export', '1', '--format', 'pytorch', '--out', dir);
+    expect(r.code).toBe(0);
+    for (const name of ['model.py', 'train.py', 'README.md']) expect(statSync(join(dir, name)).size).toBeGreaterThan(100);
+    const imported = await stbp('runs', 'import-job', dir);
+    expect(imported.code).not.toBe(0);
+    expect(imported.stderr).toContain('metrics.jsonl');
+    const help = await stbp('--help');
+    for (const words of ['stbp runs import-job <dir>', 'stbp jobs start <dir>', '--format pytorch']) expect(help.stdout).toContain(words);
+  });
+
   it.each([
     [['train', '--epochs', '1'], 'train needs --preset <name> (see `stbp presets`) or --from-model <model>'],
     [['train', '--from-model', 'nothing'], 'unknown model "nothing"'],
