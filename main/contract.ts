@@ -396,6 +396,48 @@ export interface ModelEvaluation {
   seconds: number;
 }
 
+// ---- PyTorch jobs -------------------------------------------------------------------------------
+
+/** Whether this machine can run a PyTorch job (python3 with torch, numpy and h5py). */
+export interface PythonInfo {
+  found: boolean;
+  python: string | null;
+  torch: string | null;
+  cuda: boolean;
+  gpus: number;
+  /** Why none was found, and how to install one. */
+  why: string | null;
+}
+
+export interface ExportJobRequest {
+  /** A run (optionally starting from its weights: fine-tuning), or a design with launcher settings never trained. */
+  source:
+    | { kind: 'run'; runId: number; fineTune?: EpochChoice }
+    | { kind: 'design'; name: string; spec: ModelSpec; settings: RunSettings; datasetId: number; seed: number };
+  /** A folder on the main side's disk that does not exist yet or is empty. */
+  folder: string;
+}
+
+export interface JobFolder {
+  folder: string;
+  /** Paths written, relative to the folder. */
+  files: string[];
+}
+
+export interface JobFolderRequest {
+  folder: string;
+  /** The job's results folder, if not <folder>/out. */
+  out?: string;
+}
+
+export interface StartJobRequest {
+  folder: string;
+  /** Processes on this machine (torchrun --nproc_per_node), default 1. */
+  nproc?: number;
+  /** Continue from the job's own checkpoint. */
+  resume?: boolean;
+}
+
 // ---- events -----------------------------------------------------------------------------------
 
 /** Pushed from the main side to every open window or browser tab. */
@@ -457,6 +499,17 @@ export interface WorkbenchApi {
   exportModel(request: ExportModelRequest): Promise<ModelFile>;
   /** Accuracy, confusion matrix and per-class accuracy of a model on a dataset's split (in a worker thread). */
   evaluateModel(request: EvaluateModelRequest): Promise<ModelEvaluation>;
+
+  /** Whether a PyTorch job can run here ("Run here with PyTorch" is shown when it can). */
+  pythonInfo(): Promise<PythonInfo>;
+  /** Writes a PyTorch DDP job folder (model.py, train.py, data/, README) from a run or a design. */
+  exportPytorchJob(request: ExportJobRequest): Promise<JobFolder>;
+  /** Records a job's results (metrics, weights, provenance) as a new run; nothing is half-imported. */
+  importJobResults(request: JobFolderRequest): Promise<RunSummary>;
+  /** Runs a job folder here under torchrun as a new run whose monitor fills as the job writes; stopRun stops it with a checkpoint. */
+  startPytorchJob(request: StartJobRequest): Promise<RunSummary>;
+  /** Follows a job running elsewhere (a shared disk) as a new run, live, until it ends or stopRun. */
+  followJob(request: JobFolderRequest): Promise<RunSummary>;
 
   /** Desktop only: native open dialog; [] when cancelled. Web mode answers `unavailable`. */
   pickPaths(request: { kind: 'file' | 'folder'; title: string }): Promise<string[]>;

@@ -36,6 +36,11 @@ const METHODS: Record<WorkbenchMethod, true> = {
   importModel: true,
   exportModel: true,
   evaluateModel: true,
+  pythonInfo: true,
+  exportPytorchJob: true,
+  importJobResults: true,
+  startPytorchJob: true,
+  followJob: true,
   pickPaths: true,
 };
 

@@ -53,6 +53,11 @@ export const oneOf = <T extends string>(values: readonly T[]): Check<T> => (v, p
   return v as T;
 };
 
+export const boolean: Check<boolean> = (v, path, method) => {
+  if (typeof v !== 'boolean') refuse(method, path, v, 'true or false');
+  return v;
+};
+
 export const finite: Check<number> = (v, path, method) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) refuse(method, path, v, 'a finite number');
   return v;

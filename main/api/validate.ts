@@ -17,7 +17,7 @@ import { SPEC_NAME_MAX } from '../store/specs';
 import { RUN_NAME_MAX } from '../store/runs';
 import { MODEL_NAME_MAX } from '../store/models';
 import { wireCode } from './errors';
-import { anyObject, arrayOf, finite, integer, object, oneOf, optional, positive, refuse, tagged, text, type Check } from './schema';
+import { anyObject, arrayOf, boolean, finite, integer, object, oneOf, optional, positive, refuse, tagged, text, type Check } from './schema';
 
 /** An argument: its name (for messages) and its check; optional ones may be left out at the end. */
 interface Arg {
@@ -137,6 +137,24 @@ const METHODS: Readonly<Record<WorkbenchMethod, readonly Arg[]>> = {
     ),
   ],
   evaluateModel: [arg('request', object({ modelId: id, datasetId: id, split: optional(split), limit: optional(integer(1)) }))],
+  pythonInfo: [],
+  exportPytorchJob: [
+    arg(
+      'request',
+      object({
+        source: tagged('kind', {
+          run: object({ kind: oneOf(['run'] as const), runId: id, fineTune: optional(epochChoice) }),
+          design: object({
+            kind: oneOf(['design'] as const), name: text({ max: RUN_NAME_MAX }), spec: modelSpec, settings: runSettings, datasetId: id, seed: integer(0, SEED_MAX),
+          }),
+        }),
+        folder: text(),
+      }),
+    ),
+  ],
+  importJobResults: [arg('request', object({ folder: text(), out: optional(text()) }))],
+  startPytorchJob: [arg('request', object({ folder: text(), nproc: optional(integer(1, 1024)), resume: optional(boolean) }))],
+  followJob: [arg('request', object({ folder: text(), out: optional(text()) }))],
   pickPaths: [arg('request', object({ kind: oneOf(['file', 'folder'] as const), title: text({ max: 200 }) }))],
 };
 

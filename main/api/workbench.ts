@@ -27,6 +27,7 @@ import { appInfo } from './info';
 import { evaluateModel } from '../services/evaluation';
 import { importModelFile, saveRunModel } from '../services/models';
 import { deleteModel, listModels, renameModel, requireModel } from '../store/models';
+import { jobsApi } from './jobs';
 import { evaluation, exportedFile, modelSummary, runWeights } from './models';
 import { runProbes } from './probes';
 import { batchPoint, checkStartRun, epochPoint, hyperOf, progressOf, runMetrics, runSummary, settingsOf } from './runs';
@@ -83,7 +84,9 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       }
     }
   };
-  const summary = (runId: number): RunSummary => runSummary(store, requireRun(store, runId), live.get(runId)?.progress ?? null);
+  /** Where a live run is: a training process of this app, or a PyTorch job it runs or follows. */
+  const liveProgress = (runId: number): RunProgress | null => live.get(runId)?.progress ?? jobs.progress(runId);
+  const summary = (runId: number): RunSummary => runSummary(store, requireRun(store, runId), liveProgress(runId));
   const runChanged = (runId: number): RunSummary => {
     const run = summary(runId);
     emit({ type: 'run-changed', run });
@@ -159,6 +162,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     throw badState(`${method}: run ${runId} (${JSON.stringify(row.name)}) is ${where}; allowed: ${allowed}`);
   };
 
+  const jobs = jobsApi({ store, emit, summary, runChanged });
+
   const api: WorkbenchApi = {
     getInfo: async () => appInfo(mode, store.path),
 
@@ -206,7 +211,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       emit({ type: 'specs-changed' });
     },
 
-    listRuns: async () => listRuns(store).map((row) => runSummary(store, row, live.get(row.id)?.progress ?? null)),
+    listRuns: async () => listRuns(store).map((row) => runSummary(store, row, liveProgress(row.id))),
     getRun: async (runId) => summary(runId),
     startRun: async (request) => {
       if (disposed) throw unavailable('startRun: the workbench is shutting down');
@@ -222,6 +227,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return begin(runId, false);
     },
     pauseRun: async (runId) => {
+      if (jobs.isLive(runId)) throw badState(`pauseRun: run ${runId} is a PyTorch job; allowed: stop (it checkpoints, and startPytorchJob with resume continues it)`);
       const run = requireLive('pauseRun', runId);
       run.handle.pause();
       await run.handle.finished; // after its current batch, with a checkpoint
@@ -234,6 +240,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return begin(runId, latestCheckpoint(store, runId) !== undefined);
     },
     stopRun: async (runId) => {
+      if (jobs.isLive(runId)) return jobs.stop(runId);
       const run = live.get(runId);
       if (run) {
         run.handle.stop();
@@ -250,7 +257,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return summary(runId);
     },
     deleteRun: async (runId) => {
-      if (live.has(runId)) throw badState(`deleteRun: run ${runId} is training; stop it first, then delete it`);
+      if (live.has(runId) || jobs.isLive(runId)) throw badState(`deleteRun: run ${runId} is training; stop it first, then delete it`);
       deleteRun(store, runId); // also refuses a run another process is training
       emit({ type: 'run-deleted', runId });
     },
@@ -297,6 +304,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       if (!options.pickPaths) throw unavailable(`pickPaths: there is no native file dialog in ${mode} mode; allowed: type a path, or upload the files`);
       return options.pickPaths(request);
     },
+    ...jobs.api,
   };
 
   return {
@@ -309,7 +317,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       disposed = true;
       const running = [...live.values()];
       for (const run of running) run.handle.pause();
-      await Promise.allSettled(running.map((run) => run.handle.finished));
+      await Promise.allSettled([...running.map((run) => run.handle.finished), jobs.dispose()]);
       listeners.clear();
     },
   };

@@ -35,6 +35,11 @@ const METHOD_FLAGS = {
   importModel: true,
   exportModel: true,
   evaluateModel: true,
+  pythonInfo: true,
+  exportPytorchJob: true,
+  importJobResults: true,
+  startPytorchJob: true,
+  followJob: true,
   pickPaths: true,
 } as const satisfies Record<WorkbenchMethod, true>;
 

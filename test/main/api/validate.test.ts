@@ -30,7 +30,7 @@ describe('dispatch', () => {
       listPresets: true, listSpecs: true, saveSpec: true, deleteSpec: true, listRuns: true, getRun: true, startRun: true, pauseRun: true,
       resumeRun: true, stopRun: true, deleteRun: true, renameRun: true, getRunMetrics: true, getRunProbes: true, pickPaths: true,
       listRunWeights: true, listModels: true, getModel: true, saveModel: true, renameModel: true, deleteModel: true, importModel: true,
-      exportModel: true, evaluateModel: true,
+      exportModel: true, evaluateModel: true, pythonInfo: true, exportPytorchJob: true, importJobResults: true, startPytorchJob: true, followJob: true,
     };
     expect([...WORKBENCH_METHODS].sort()).toEqual(Object.keys(all).sort());
   });
