@@ -68,3 +68,17 @@ export function listMetrics(store: Store, runId: number, scope: MetricScope): Me
   return records.map((r) => ({ epoch: r.epoch, batch: r.batch, step: r.step, values: fromJson(r.values) as JsonObject }));
 }
 
+
+/**
+ * A run's first and last batch rows, without reading the rest: what the untrained network scored,
+ * and how far the run got (a run summary needs only these, for every run in a list).
+ */
+export function batchMetricEnds(store: Store, runId: number): { first?: MetricRow; last?: MetricRow } {
+  const row = (order: 'ASC' | 'DESC'): MetricRow | undefined => {
+    const r = store.db
+      .prepare(`SELECT epoch, batch, step, "values" FROM metrics WHERE run_id = ? AND scope = 'batch' ORDER BY epoch ${order}, batch ${order} LIMIT 1`)
+      .get(runId) as { epoch: number; batch: number; step: number; values: string } | undefined;
+    return r && { epoch: r.epoch, batch: r.batch, step: r.step, values: fromJson(r.values) as JsonObject };
+  };
+  return { first: row('ASC'), last: row('DESC') };
+}

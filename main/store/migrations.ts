@@ -197,6 +197,47 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 7,
+    name: 'studies, their cells, and the run queue',
+    // A study keeps its file as given (definition) and one row per cell pointing at the cell's run,
+    // a normal run. The queue orders the runs still to train; its one settings row says how many
+    // train at once (NULL: one per two cores), whether it is paused, and which process starts them
+    // (runner_pid), so two processes never run one queue. A deleted run leaves the queue
+    // (CASCADE) and leaves its cell without a run (SET NULL).
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE studies (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+          definition TEXT NOT NULL CHECK (json_valid(definition)),
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE study_cells (
+          study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+          cell INTEGER NOT NULL CHECK (cell >= 0),
+          setting TEXT NOT NULL CHECK (json_valid(setting)),
+          seed INTEGER NOT NULL,
+          run_id INTEGER UNIQUE REFERENCES runs(id) ON DELETE SET NULL,
+          PRIMARY KEY (study_id, cell)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE run_queue (
+          run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+          position INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+          queued_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX run_queue_order ON run_queue(position, run_id);
+        CREATE TABLE queue_settings (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          parallel INTEGER CHECK (parallel IS NULL OR parallel >= 1),
+          paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+          runner_pid INTEGER
+        ) STRICT;
+        INSERT INTO queue_settings (id) VALUES (1);
+      `),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

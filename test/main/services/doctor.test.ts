@@ -45,11 +45,11 @@ function damagedCopy(damage: (file: string) => void): string {
 describe('examineStore', () => {
   it('finds a healthy store healthy, with everything it holds', () => {
     const report = examineStore(base.file);
-    expect(report).toMatchObject({ healthy: true, schemaVersion: 6, integrity: [], foreignKeys: [], damaged: [] });
+    expect(report).toMatchObject({ healthy: true, schemaVersion: 7, integrity: [], foreignKeys: [], damaged: [] });
     expect(report.datasets).toEqual([{ id: base.datasetId, name: 'slice', source: expect.any(String), chunks: 4, intactChunks: 4 }]);
     expect(report.runs).toEqual([{ id: base.runId, name: expect.any(String), status: 'completed', datasetId: base.datasetId, metrics: counts.batch + counts.epoch, probes: counts.probes, checkpoints: counts.checkpoints }]);
     expect(counts.checkpoints).toBeGreaterThan(0);
-    expect(describeReport(report)).toContain('(schema version 6): healthy');
+    expect(describeReport(report)).toContain('(schema version 7): healthy');
   });
 
   it('garbage inside a chunk: that chunk, by dataset, split and samples; SQLite itself sees nothing', () => {

@@ -51,7 +51,7 @@ describe('openStore', () => {
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
-    expect(tables(store.db)).toEqual(['checkpoints', 'dataset_chunks', 'dataset_splits', 'datasets', 'exports', 'metrics', 'models', 'probes', 'runs', 'specs']);
+    expect(tables(store.db)).toEqual(['checkpoints', 'dataset_chunks', 'dataset_splits', 'datasets', 'exports', 'metrics', 'models', 'probes', 'queue_settings', 'run_queue', 'runs', 'specs', 'studies', 'study_cells']);
   });
 
   it('reopens an up-to-date store without changing its schema', () => {
@@ -118,7 +118,7 @@ describe('migrations', () => {
     versionOneFile(file);
     const store = temp.open({ file });
     expect(userVersion(store.db)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     const run = getRun(store, 1)!;
     expect(run).toMatchObject({ name: 'old run', status: 'completed', spec: { layers: [] }, hyper: { lr: 0.001 }, seed: 7, notes: '' });
     expect(listMetrics(store, 1, 'batch')).toEqual([{ epoch: 0, batch: 0, step: 1, values: { loss: 0.5 } }]);
