@@ -8,6 +8,7 @@
  * arrays), so the desktop (structured clone) and web (JSON text) transports carry identical values.
  * Byte payloads travel as base64 strings.
  */
+import type { EmulationParams } from '../engine/data/emulate-events';
 import type { ModelDescription } from '../engine/export/model';
 import type { ModelSpec } from '../engine/spec/types';
 import type { EpochReport } from '../engine/train/options';
@@ -139,6 +140,53 @@ export interface EncodingPreview {
   spikes: number[];
 }
 
+/** Record an image dataset with the event-camera emulator (engine/data/emulate-events.ts) into a new event dataset. */
+export interface EmulateEventsRequest {
+  /** An image dataset. */
+  datasetId: number;
+  /** The new dataset's name; must be free. */
+  name: string;
+  /** Only the first n images of each split; all when absent. */
+  limit?: number;
+  /** Parameters that differ from the emulator's defaults. */
+  params?: Partial<EmulationParams>;
+}
+
+/** How far an emulation is, pushed as an `emulation-progress` event. */
+export interface EmulationProgressInfo {
+  /** The dataset being made. */
+  name: string;
+  split: Split;
+  /** Images recorded, both splits together, of `total`. */
+  done: number;
+  total: number;
+  /** Events recorded so far. */
+  events: number;
+  seconds: number;
+}
+
+export interface EventsRequest {
+  datasetId: number;
+  split: Split;
+  index: number;
+}
+
+/** One event recording as stored, for the event-frame viewer. */
+export interface EventRecording {
+  datasetId: number;
+  split: Split;
+  index: number;
+  label: number;
+  className: string;
+  width: number;
+  height: number;
+  count: number;
+  /** The events in the N-MNIST file format (5 bytes each: x, y, polarity and a 23-bit µs timestamp), base64. */
+  bytes: string;
+  /** The emulator's parameters when the dataset is emulated; null for a recorded one. */
+  emulated: EmulationParams | null;
+}
+
 // ---- model specs ------------------------------------------------------------------------------
 
 export interface SavedSpec {
@@ -193,12 +241,59 @@ export interface PresetInfo {
 export type RunStatus = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed' | 'interrupted';
 
 export interface RunProgress {
+  /** The epoch in progress (1-based; the last one once all are done). */
   epoch: number;
   /** Batches done in this epoch. */
   batch: number;
   batches: number;
   epochs: number;
+  /** Live: this epoch's rate so far; stored: the rate of the last recorded batch's epoch. */
   samplesPerSecond: number;
+  /**
+   * Training samples learnt from so far over all epochs, and epochs × samples per epoch
+   * (engine/train/progress.ts). The API fills both for its own runs; a producer that cannot know
+   * the split (a PyTorch job's events) leaves them out.
+   */
+  samplesSeen?: number;
+  samplesTotal?: number;
+}
+
+/** What a run's record says about whether it learnt (engine/train/verdict.ts). */
+export interface RunVerdict {
+  kind: 'ok' | 'not-learning' | 'diverged';
+  /** One line with the figures behind it: "diverged: test accuracy 8.5% (chance 10%), membrane up to 16,794 (Vth 1.5) …". */
+  message: string;
+}
+
+/** Where a stopped run stopped, and what its last weights scored on the test set. */
+export interface RunStopFigures {
+  /** The epoch in progress when it stopped, and the batches done in it. */
+  epoch: number;
+  batch: number;
+  batches: number;
+  /**
+   * Test accuracy of the weights it stopped with: evaluated at the stop (`evaluatedAtStop`), or,
+   * stopped at an epoch's end, that epoch's. Null: they were never evaluated (`evaluateRun` does it).
+   */
+  testAccuracy: number | null;
+  evaluatedAtStop: boolean;
+}
+
+/** How long a run would take on this machine, measured by timing its network in a training process. */
+export interface RunEstimate {
+  /** Training, the test passes after each epoch, and the process's start-up. */
+  seconds: number;
+  trainSeconds: number;
+  testSeconds: number;
+  /** Measured training and test throughput. */
+  trainSamplesPerSecond: number;
+  testSamplesPerSecond: number;
+  /** Training batches timed (after one untimed warm-up batch). */
+  batchesTimed: number;
+  /** The backend that ran, e.g. `wasm-simd ×2 threads`. */
+  backend: string;
+  /** How many runs were training on this machine while it was measured (they share its cores). */
+  concurrentRuns: number;
 }
 
 export interface RunSummary {
@@ -219,10 +314,17 @@ export interface RunSummary {
   startedAt: string | null;
   endedAt: string | null;
   parentRunId: number | null;
-  /** While a run is live: where it is. Null otherwise. */
+  /**
+   * Where the run is: from its process while it trains here, else from what is stored (its last
+   * batch, or the checkpoint a pause or stop left). Null before its first batch.
+   */
   progress: RunProgress | null;
   /** From the stored epoch metrics; null before the first epoch ends. */
   final: RunFigures | null;
+  /** A stopped run only: where it stopped and its last weights' test accuracy. */
+  stop: RunStopFigures | null;
+  /** Did it learn: null while there is nothing to judge yet (no finished epoch). */
+  verdict: RunVerdict | null;
 }
 
 export interface RunFigures {
@@ -271,7 +373,10 @@ export interface RasterProbe {
   epoch: number;
   layer: number;
   steps: number;
+  /** Units shown: unit k here is unit k·unitStep of the layer (large conv maps are sampled evenly). */
   units: number;
+  layerUnits: number;
+  unitStep: number;
   label: number;
   /** (step, unit) pairs, flattened. */
   spikes: number[];
@@ -283,6 +388,10 @@ export interface MembraneProbe {
   layer: number;
   steps: number;
   vth: number;
+  /** The largest |u| of any unit of the layer for this sample (not only the traced ones). */
+  peak: number;
+  /** Trace k is unit k·unitStep of the layer. */
+  unitStep: number;
   /** traces[k][t]: unit k's potential after step t (before reset). */
   traces: number[][];
 }
@@ -305,6 +414,18 @@ export interface RunProbes {
   rastersBefore: RasterProbe[];
   membranes: MembraneProbe[];
   confusion: ConfusionProbe | null;
+}
+
+/**
+ * The probe sample through the weights of a moment within an epoch, sent every few seconds while a
+ * run trains (event `run-live-probes`) and not stored: stored probes are those of epoch ends.
+ */
+export interface LiveProbes {
+  /** The epoch in progress and the batches done in it. */
+  epoch: number;
+  batch: number;
+  rasters: RasterProbe[];
+  membranes: MembraneProbe[];
 }
 
 // ---- models -----------------------------------------------------------------------------------
@@ -438,6 +559,184 @@ export interface StartJobRequest {
   resume?: boolean;
 }
 
+// ---- studies ----------------------------------------------------------------------------------
+
+/**
+ * The options of `stbp train` by their long names in camelCase: a study's base run, and each of
+ * its cells once the axes are applied (main/services/train-request.ts turns one into a run).
+ */
+export interface TrainRequest {
+  preset?: string;
+  fromModel?: string;
+  epochs?: number;
+  T?: number;
+  batch?: number;
+  lr?: number;
+  optimizer?: string;
+  loss?: string;
+  grad?: string;
+  twin?: boolean;
+  backend?: string;
+  threads?: number;
+  seed?: number;
+  initGain?: number;
+  vth?: number;
+  tau?: number;
+  /** Surrogate shape of every LIF layer: rectangular (h1), polynomial (h2), sigmoid (h3), gaussian (h4). */
+  surrogate?: string;
+  surrogateWidth?: number;
+  /** Units of every hidden dense layer. */
+  hidden?: number;
+  limit?: number;
+  testLimit?: number;
+  name?: string;
+  dataset?: string;
+  elastic?: boolean;
+  elasticAlpha?: number;
+  elasticSigma?: number;
+  shift?: number;
+  noAugment?: boolean;
+  bin?: string;
+  dtUs?: number;
+}
+
+/** An axis value: a number (width, T, lr, …) or a name (surrogate shape, grad mode, …). */
+export type StudyValue = number | string;
+
+export type StudyScale = 'quick' | 'paper';
+
+/** One of the paper's own results, shown beside the study's cells it matches. */
+export interface PaperResult {
+  /** The cells it stands beside: axis path → value, e.g. `{"grad": "sdbp"}`. */
+  where: Record<string, StudyValue>;
+  /** Mean test accuracy (a fraction). */
+  mean: number;
+  /** The paper's "interval": lowest and highest test accuracy over its last epochs. */
+  interval?: [number, number];
+  /** Where in the paper, e.g. "Table VII: 784-400-10 on MNIST, epochs 201–210". */
+  source: string;
+}
+
+export interface PaperReference {
+  /** What the paper says without numbers (e.g. Fig. 6b's finding). */
+  note?: string;
+  results?: PaperResult[];
+}
+
+/**
+ * A study as a JSON file: a base run and axes over its settings. Written by hand, saved by the
+ * app, or made from a recipe; `stbp study run <file>` and the Studies view take the same file.
+ */
+export interface StudyFile {
+  name: string;
+  description?: string;
+  base: TrainRequest;
+  /** The grid: every combination of these values (the first axis varies slowest). */
+  axes?: Record<string, StudyValue[]>;
+  /** Lists of equal length that vary together (one cell per index), crossed with the grid. */
+  lists?: Record<string, StudyValue[]>;
+  /** Repeats of every cell with seeds base.seed, base.seed + 1, … (default 1). */
+  seeds?: number;
+  /** Epochs at the end of each run the summary pools (default min(10, ⌈epochs / 10⌉)). */
+  lastEpochs?: number;
+  paper?: PaperReference;
+  /** The recipe and scale it was made from, if any. */
+  recipe?: { name: string; scale: StudyScale };
+}
+
+/** A ready-made study of the paper's section III-C, at two scales. */
+export interface StudyRecipe {
+  name: string;
+  title: string;
+  description: string;
+  scales: Record<StudyScale, StudyFile>;
+}
+
+/** One cell of a study before anything is stored: what `previewStudy` answers. */
+export interface StudyCellPlan {
+  index: number;
+  values: Record<string, StudyValue>;
+  seed: number;
+  label: string;
+}
+
+export interface StudyPreview {
+  name: string;
+  runs: number;
+  /** Axis paths, grid first, then lists. */
+  axes: string[];
+  cells: StudyCellPlan[];
+  /** Studies larger than this are refused unless `maxRuns` allows them (the user confirmed). */
+  confirmAbove: number;
+}
+
+export interface CreateStudyRequest {
+  file: StudyFile;
+  /** The number of runs the user confirmed; default `StudyPreview.confirmAbove`. */
+  maxRuns?: number;
+}
+
+export interface StudyCell extends StudyCellPlan {
+  /** Null once its run was deleted. */
+  runId: number | null;
+  status: RunStatus | null;
+  queued: boolean;
+  /** Test accuracy after each finished epoch. */
+  testAccuracy: number[];
+  error: string | null;
+}
+
+/** A cell's setting over every seed: the summary row (the paper's mean and interval). */
+export interface StudyGroup {
+  values: Record<string, StudyValue>;
+  label: string;
+  runs: number;
+  completed: number;
+  /** Mean test accuracy over the last epochs of every completed run; null before one completes. */
+  mean: number | null;
+  /** Standard deviation over seeds of each run's mean (null with fewer than two completed runs). */
+  spread: number | null;
+  /** Lowest and highest test accuracy over those epochs and runs: the paper's "interval". */
+  min: number | null;
+  max: number | null;
+  /** Test accuracy per epoch, averaged over the completed runs. */
+  curve: number[];
+  paper: PaperResult | null;
+}
+
+export interface StudySummary {
+  id: number;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  file: StudyFile;
+  axes: string[];
+  lastEpochs: number;
+  cells: StudyCell[];
+  groups: StudyGroup[];
+  counts: { total: number; completed: number; running: number; queued: number; failed: number };
+}
+
+export interface QueueEntry {
+  runId: number;
+  runName: string;
+  status: RunStatus;
+  studyId: number | null;
+  studyName: string | null;
+}
+
+/** The persistent queue: runs waiting to train, in order, and how many train at once. */
+export interface QueueState {
+  parallel: number;
+  /** One per two cores. */
+  defaultParallel: number;
+  paused: boolean;
+  /** Which process starts queued runs: this one, another one (a terminal's `stbp study run`), or none. */
+  runner: 'here' | 'elsewhere' | 'none';
+  runnerPid: number | null;
+  entries: QueueEntry[];
+}
+
 // ---- events -----------------------------------------------------------------------------------
 
 /** Pushed from the main side to every open window or browser tab. */
@@ -448,9 +747,14 @@ export type WorkbenchEvent =
   | { type: 'run-epoch'; runId: number; point: EpochPoint }
   /** Probes of this epoch are stored; `getRunProbes` returns them. */
   | { type: 'run-probes'; runId: number; epoch: number }
+  | { type: 'run-live-probes'; runId: number; probes: LiveProbes }
   | { type: 'datasets-changed' }
+  | ({ type: 'emulation-progress' } & EmulationProgressInfo)
   | { type: 'specs-changed' }
-  | { type: 'models-changed' };
+  | { type: 'models-changed' }
+  /** A study was created, edited or deleted, or its cells changed queue state (studyId null: the list). */
+  | { type: 'studies-changed'; studyId: number | null }
+  | { type: 'queue-changed'; queue: QueueState };
 
 // ---- the API ----------------------------------------------------------------------------------
 
@@ -464,6 +768,12 @@ export interface WorkbenchApi {
   deleteDataset(datasetId: number): Promise<void>;
   getSamples(request: SamplesRequest): Promise<SamplePage>;
   getEncoding(request: EncodingRequest): Promise<EncodingPreview>;
+  /** Records an image dataset as events (progress: `emulation-progress` events); nothing is stored unless it completes. */
+  emulateEvents(request: EmulateEventsRequest): Promise<DatasetSummary>;
+  /** Stops the emulation making the dataset `name`; it stores nothing. */
+  cancelEmulation(name: string): Promise<void>;
+  /** One event recording of an event dataset, as stored. */
+  getEvents(request: EventsRequest): Promise<EventRecording>;
 
   listPresets(): Promise<PresetInfo[]>;
   listSpecs(): Promise<SavedSpec[]>;
@@ -478,7 +788,15 @@ export interface WorkbenchApi {
   pauseRun(runId: number): Promise<RunSummary>;
   /** Continues a paused, stopped, interrupted or failed run from its last checkpoint. */
   resumeRun(runId: number): Promise<RunSummary>;
+  /**
+   * Stops a run: after its current batch, with a checkpoint, its last weights evaluated on the test
+   * set. A paused or interrupted run's process starts only to evaluate them.
+   */
   stopRun(runId: number): Promise<RunSummary>;
+  /** Evaluates a stopped run's last weights on the test set and records it (for runs stopped without). */
+  evaluateRun(runId: number): Promise<RunSummary>;
+  /** Times the run's network on this machine (in a training process) and estimates how long it takes. */
+  estimateRun(request: StartRunRequest): Promise<RunEstimate>;
   deleteRun(runId: number): Promise<void>;
   renameRun(runId: number, name: string): Promise<RunSummary>;
   getRunMetrics(runId: number): Promise<RunMetrics>;
@@ -510,6 +828,30 @@ export interface WorkbenchApi {
   startPytorchJob(request: StartJobRequest): Promise<RunSummary>;
   /** Follows a job running elsewhere (a shared disk) as a new run, live, until it ends or stopRun. */
   followJob(request: JobFolderRequest): Promise<RunSummary>;
+
+  /** The paper's studies (surrogate shapes, rectangle width, STBP vs SDBP, T sweep) at quick and paper scale. */
+  listStudyRecipes(): Promise<StudyRecipe[]>;
+  /** Expands a study file into its cells and checks every one as a run, storing nothing. */
+  previewStudy(file: StudyFile): Promise<StudyPreview>;
+  /** Expands, records every cell as a run and queues them, in one transaction. */
+  createStudy(request: CreateStudyRequest): Promise<StudySummary>;
+  /** Re-expands an edited file: cells that stay keep their runs, new ones are queued, runs of dropped cells that never started are deleted. */
+  updateStudy(studyId: number, request: CreateStudyRequest): Promise<StudySummary>;
+  listStudies(): Promise<StudySummary[]>;
+  getStudy(studyId: number): Promise<StudySummary>;
+  /** Deletes the study; with deleteRuns its runs too (refused while one trains), else those that trained stay as plain runs (those that never started go). */
+  deleteStudy(studyId: number, deleteRuns?: boolean): Promise<void>;
+  /** Queues again every cell not completed (paused, stopped, failed, interrupted ones resume from their checkpoint). */
+  resumeStudy(studyId: number): Promise<StudySummary>;
+  /** Takes the study's runs off the queue and stops those training (with a checkpoint). */
+  cancelStudy(studyId: number): Promise<StudySummary>;
+  getQueue(): Promise<QueueState>;
+  /** How many queued runs train at once, and whether the queue is paused (pausing pauses its runs, with a checkpoint). */
+  setQueue(request: { parallel?: number; paused?: boolean }): Promise<QueueState>;
+  /** Moves a queued run to a 0-based place in the queue. */
+  moveInQueue(runId: number, index: number): Promise<QueueState>;
+  /** Takes a run off the queue; a run the queue is training stops with a checkpoint. */
+  removeFromQueue(runId: number): Promise<QueueState>;
 
   /** Desktop only: native open dialog; [] when cancelled. Web mode answers `unavailable`. */
   pickPaths(request: { kind: 'file' | 'folder'; title: string }): Promise<string[]>;

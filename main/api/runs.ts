@@ -6,25 +6,42 @@ import { EngineError } from '../../engine/errors';
 import { inferModel, type ModelPlan } from '../../engine/spec/infer';
 import type { ModelSpec } from '../../engine/spec/types';
 import { checkOptions, DEFAULT_TRAIN_OPTIONS, withDefaults, type BatchReport, type EpochReport, type TrainOptions } from '../../engine/train/options';
-import type { BatchPoint, EpochPoint, RunFigures, RunMetrics, RunProgress, RunSettings, RunSummary, StartRunRequest } from '../contract';
+import type { BatchPoint, EpochPoint, RunFigures, RunMetrics, RunProgress, RunSettings, RunSummary, RunVerdict, StartRunRequest } from '../contract';
 import type { RunHyper } from '../runs/messages';
 import { getDataset, requireDataset } from '../store/datasets';
 import type { Store } from '../store/db';
 import { modelParams } from '../services/models';
 import { type RunRow } from '../store/runs';
-import { listMetrics, type MetricRow } from '../store/metrics';
+import { batchMetricEnds, listMetrics, type MetricRow } from '../store/metrics';
+import { listCheckpoints } from '../store/checkpoints';
 import { badRequest } from './errors';
 import { datasetInputShape } from '../services/datasets';
+import { epochSize, stopFigures, storedProgress, withSamples } from './run-state';
+import { storedVerdict } from './verdict';
 
-export function runSummary(store: Store, row: RunRow, progress: RunProgress | null): RunSummary {
+/**
+ * A run as the contract shows it. `live`: where it is, from its process, when it trains here;
+ * otherwise its progress is told from what is stored (run-state.ts).
+ */
+export function runSummary(store: Store, row: RunRow, live: RunProgress | null): RunSummary {
+  const hyper = row.hyper as RunHyper;
+  const settings = settingsOf(hyper);
+  const dataset = getDataset(store, row.datasetId);
+  const size = epochSize(dataset?.splits.train, settings);
+  const epochs = listMetrics(store, row.id, 'epoch').map(epochPoint);
+  const ends = batchMetricEnds(store, row.id);
+  const checkpoint = listCheckpoints(store, row.id)[0];
+  const progress = live ? withSamples(live, size) : storedProgress(row.status, settings.epochs, ends.last, checkpoint, size);
+  const stop = row.status === 'stopped' ? stopFigures(progress, checkpoint, epochs) : null;
+  const stopTestAccuracy = stop?.evaluatedAtStop ? stop.testAccuracy! : undefined;
   return {
     id: row.id,
     name: row.name,
     status: row.status,
     datasetId: row.datasetId,
-    datasetName: getDataset(store, row.datasetId)?.name ?? null,
+    datasetName: dataset?.name ?? null,
     spec: row.spec as ModelSpec,
-    settings: settingsOf(row.hyper as RunHyper),
+    settings,
     seed: row.seed,
     backendRequested: row.backendRequested,
     backendUsed: row.backendUsed,
@@ -34,8 +51,22 @@ export function runSummary(store: Store, row: RunRow, progress: RunProgress | nu
     endedAt: row.endedAt,
     parentRunId: row.parentRunId,
     progress,
-    final: finalFigures(listMetrics(store, row.id, 'epoch').map(epochPoint)),
+    final: finalFigures(epochs),
+    stop,
+    verdict: verdictOf(store, row, settings, epochs, ends.first, stopTestAccuracy),
   };
+}
+
+/** The verdict, or null for a spec the engine no longer infers (nothing to judge it by). */
+function verdictOf(store: Store, row: RunRow, settings: RunSettings, epochs: EpochPoint[], firstBatch: MetricRow | undefined, stopTestAccuracy: number | undefined): RunVerdict | null {
+  let plan: ModelPlan;
+  try {
+    plan = inferModel(row.spec as ModelSpec);
+  } catch (e) {
+    if (e instanceof EngineError) return null;
+    throw e;
+  }
+  return storedVerdict(store, { runId: row.id, plan, network: settings.network ?? 'spiking', epochs, firstBatch, stopTestAccuracy });
 }
 
 /** A run's stored hyper-parameters as settings; a run recorded by the CLI may omit defaults. */

@@ -5,6 +5,7 @@
  * What needs the store to judge (does run 7 exist, does the spec infer) is the API's to check.
  */
 import { BACKEND_NAMES } from '../../engine/backend/select';
+import { EMULATION_LIMITS } from '../../engine/data/emulate-events';
 import { BIN_MODES } from '../../engine/data/nmnist';
 import { EngineError } from '../../engine/errors';
 import { INIT_NAMES } from '../../engine/model/init';
@@ -16,6 +17,7 @@ import type { Result, WorkbenchApi, WorkbenchMethod } from '../contract';
 import { SPEC_NAME_MAX } from '../store/specs';
 import { RUN_NAME_MAX } from '../store/runs';
 import { MODEL_NAME_MAX } from '../store/models';
+import { MAX_PARALLEL, MAX_STUDY_RUNS } from '../services/study-file';
 import { wireCode } from './errors';
 import { anyObject, arrayOf, boolean, finite, integer, object, oneOf, optional, positive, refuse, tagged, text, type Check } from './schema';
 
@@ -33,6 +35,17 @@ const id = integer(1);
 const runId = arg('runId', id);
 const split = oneOf(['train', 'test'] as const);
 const SEED_MAX = 0xffffffff;
+
+/** A finite number from `min` to `max`. */
+const between = (min: number, max: number): Check<number> => (v, path, method) => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) refuse(method, path, v, `a number from ${min} to ${max}`);
+  return v;
+};
+
+/** The event-camera emulator's parameters, each optional, within the engine's limits (engine/data/emulate-events.ts). */
+const emulationParams = object(
+  Object.fromEntries(Object.entries(EMULATION_LIMITS).map(([key, l]) => [key, optional(l.integer ? integer(l.min, l.max) : between(l.min, l.max))])),
+);
 
 const importSource = tagged('kind', {
   path: object({ kind: oneOf(['path'] as const), path: text() }),
@@ -77,6 +90,18 @@ const runSettings = object({
   initialModelId: optional(id),
 });
 
+const startRunRequest = object({
+  name: optional(text({ max: RUN_NAME_MAX })),
+  datasetId: id,
+  spec: modelSpec,
+  settings: runSettings,
+  seed: integer(0, SEED_MAX),
+  backend: oneOf(BACKEND_NAMES),
+});
+
+const studyId = arg('studyId', id);
+const studyRequest = object({ file: anyObject, maxRuns: optional(integer(1, MAX_STUDY_RUNS)) });
+
 /** Every contract method and its arguments, in order. A method missing here does not compile. */
 const METHODS: Readonly<Record<WorkbenchMethod, readonly Arg[]>> = {
   getInfo: [],
@@ -90,28 +115,23 @@ const METHODS: Readonly<Record<WorkbenchMethod, readonly Arg[]>> = {
   getEncoding: [
     arg('request', object({ datasetId: id, split, index: integer(0), steps: optional(integer(1, 1000)), seed: optional(integer(0, SEED_MAX)) })),
   ],
+  emulateEvents: [
+    arg('request', object({ datasetId: id, name: text({ max: 200, trimmed: true }), limit: optional(integer(1)), params: optional(emulationParams) })),
+  ],
+  cancelEmulation: [arg('name', text({ max: 200 }))],
+  getEvents: [arg('request', object({ datasetId: id, split, index: integer(0) }))],
   listPresets: [],
   listSpecs: [],
   saveSpec: [arg('name', text({ max: SPEC_NAME_MAX, trimmed: true })), arg('spec', modelSpec)],
   deleteSpec: [arg('name', text({ max: SPEC_NAME_MAX }))],
   listRuns: [],
   getRun: [runId],
-  startRun: [
-    arg(
-      'request',
-      object({
-        name: optional(text({ max: RUN_NAME_MAX })),
-        datasetId: id,
-        spec: modelSpec,
-        settings: runSettings,
-        seed: integer(0, SEED_MAX),
-        backend: oneOf(BACKEND_NAMES),
-      }),
-    ),
-  ],
+  startRun: [arg('request', startRunRequest)],
   pauseRun: [runId],
   resumeRun: [runId],
   stopRun: [runId],
+  evaluateRun: [runId],
+  estimateRun: [arg('request', startRunRequest)],
   deleteRun: [runId],
   renameRun: [runId, arg('name', text({ max: RUN_NAME_MAX }))],
   getRunMetrics: [runId],
@@ -155,6 +175,20 @@ const METHODS: Readonly<Record<WorkbenchMethod, readonly Arg[]>> = {
   importJobResults: [arg('request', object({ folder: text(), out: optional(text()) }))],
   startPytorchJob: [arg('request', object({ folder: text(), nproc: optional(integer(1, 1024)), resume: optional(boolean) }))],
   followJob: [arg('request', object({ folder: text(), out: optional(text()) }))],
+  // A study file's own fields are the study parser's to check (main/services/study-file.ts names each one).
+  listStudyRecipes: [],
+  previewStudy: [arg('file', anyObject)],
+  createStudy: [arg('request', studyRequest)],
+  updateStudy: [studyId, arg('request', studyRequest)],
+  listStudies: [],
+  getStudy: [studyId],
+  deleteStudy: [studyId, optionalArg('deleteRuns', boolean)],
+  resumeStudy: [studyId],
+  cancelStudy: [studyId],
+  getQueue: [],
+  setQueue: [arg('request', object({ parallel: optional(integer(1, MAX_PARALLEL)), paused: optional(boolean) }))],
+  moveInQueue: [runId, arg('index', integer(0))],
+  removeFromQueue: [runId],
   pickPaths: [arg('request', object({ kind: oneOf(['file', 'folder'] as const), title: text({ max: 200 }) }))],
 };
 

@@ -18,18 +18,23 @@ import { listPresets } from '../services/presets';
 import { deleteDataset, getDataset, listDatasets, requireDataset } from '../store/datasets';
 import { asStoreError } from '../store/damage';
 import type { Store } from '../store/db';
-import { latestCheckpoint } from '../store/checkpoints';
+import { latestCheckpoint, listCheckpoints } from '../store/checkpoints';
 import { createRun, deleteRun, listRuns, recoverInterruptedRuns, renameRun, requireRun, setRunStatus } from '../store/runs';
 import { deleteSpec, listSpecs, saveSpec } from '../store/specs';
 import { datasetSummary, encodingPreview, samplePage } from './datasets';
+import { createEmulations, eventRecording } from './emulate';
 import { badState, unavailable } from './errors';
 import { appInfo } from './info';
 import { evaluateModel } from '../services/evaluation';
 import { importModelFile, saveRunModel } from '../services/models';
 import { deleteModel, listModels, renameModel, requireModel } from '../store/models';
 import { jobsApi } from './jobs';
+import { studiesApi } from './studies';
 import { evaluation, exportedFile, modelSummary, runWeights } from './models';
-import { runProbes } from './probes';
+import { measureInProcess } from '../runs/estimate';
+import { runEstimate } from './estimate';
+import { liveProbes, runProbes } from './probes';
+import { epochSize, withSamples, type EpochSize } from './run-state';
 import { batchPoint, checkStartRun, epochPoint, hyperOf, progressOf, runMetrics, runSummary, settingsOf } from './runs';
 
 /** Web mode: the files a browser uploaded for an import, and their removal once imported. */
@@ -64,6 +69,8 @@ interface LiveRun {
   handle: RunHandle;
   progress: RunProgress | null;
   epochs: number;
+  /** An epoch's samples and batches, for the samples seen of each batch event. */
+  size: EpochSize | undefined;
   /** Probes of this epoch are arriving; announced once the next other message (or the end) comes. */
   probesOf?: number;
 }
@@ -84,6 +91,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       }
     }
   };
+  const emulations = createEmulations(store, emit);
   /** Where a live run is: a training process of this app, or a PyTorch job it runs or follows. */
   const liveProgress = (runId: number): RunProgress | null => live.get(runId)?.progress ?? jobs.progress(runId);
   const summary = (runId: number): RunSummary => runSummary(store, requireRun(store, runId), liveProgress(runId));
@@ -96,17 +104,21 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const forward = (runId: number, run: LiveRun, m: FromTrainer): void => {
     if (m.type !== 'probe' && run.probesOf !== undefined) {
       emit({ type: 'run-probes', runId, epoch: run.probesOf });
+      if (run.probesOf > 0) runChanged(runId); // an epoch's figures and probes are in: its verdict may have changed
       run.probesOf = undefined;
     }
     switch (m.type) {
       case 'started':
         run.epochs = m.epochs;
-        run.progress = { epoch: m.epoch, batch: m.batch, batches: m.batches, epochs: m.epochs, samplesPerSecond: 0 };
+        run.progress = withSamples({ epoch: m.epoch, batch: m.batch, batches: m.batches, epochs: m.epochs, samplesPerSecond: 0 }, run.size);
         runChanged(runId); // now with the backend that runs
         break;
       case 'batch':
-        run.progress = progressOf(m.report, run.epochs);
+        run.progress = withSamples(progressOf(m.report, run.epochs), run.size);
         emit({ type: 'run-batch', runId, point: batchPoint(m.step, m.report), progress: run.progress });
+        break;
+      case 'live-probes':
+        emit({ type: 'run-live-probes', runId, probes: liveProbes(m.epoch, m.batch, m.probes) });
         break;
       case 'epoch':
         emit({ type: 'run-epoch', runId, point: epochPoint({ step: m.step, values: m.report }) });
@@ -119,9 +131,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   };
 
   /** Starts (or resumes) a recorded run in its own process and follows it until it ends. */
-  const begin = (runId: number, resume: boolean): RunSummary => {
+  const begin = (runId: number, resume: boolean, request?: 'stop'): RunSummary => {
     if (disposed) throw unavailable(`the workbench is shutting down; run ${runId} was not started`);
-    const epochs = settingsOf(requireRun(store, runId).hyper as RunHyper).epochs;
+    const row = requireRun(store, runId);
+    const settings = settingsOf(row.hyper as RunHyper);
+    const size = epochSize(getDataset(store, row.datasetId)?.splits.train, settings);
     let run: LiveRun | undefined;
     const pending: FromTrainer[] = [];
     let handle: RunHandle;
@@ -130,13 +144,14 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
         resume,
         spawn: options.spawn,
         nativeBinding: options.nativeBinding,
+        ...(request && { request }),
         onMessage: (m) => (run ? forward(runId, run, m) : pending.push(m)),
       });
     } catch (e) {
       if (requireRun(store, runId).status === 'failed') runChanged(runId);
       throw e;
     }
-    run = { handle, progress: null, epochs };
+    run = { handle, progress: null, epochs: settings.epochs, size };
     live.set(runId, run);
     for (const m of pending.splice(0)) forward(runId, run, m);
     void handle.finished.then(
@@ -153,6 +168,13 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     return runChanged(runId);
   };
 
+  /** A run without a process stops through one that loads its checkpoint, evaluates those weights and ends stopped. */
+  const evaluateAndStop = async (runId: number): Promise<RunSummary> => {
+    begin(runId, true, 'stop');
+    await live.get(runId)!.handle.finished;
+    return summary(runId);
+  };
+
   /** The live run, or an error saying why this call cannot act on it. */
   const requireLive = (method: string, runId: number, allowed = 'a run training in this app'): LiveRun => {
     const row = requireRun(store, runId);
@@ -163,6 +185,22 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   };
 
   const jobs = jobsApi({ store, emit, summary, runChanged });
+  // The persistent queue: queued runs start through `begin`, as live runs of this app.
+  const studies = studiesApi({
+    store,
+    emit,
+    launch: (runId, resume) => {
+      begin(runId, resume);
+      return live.get(runId)!.handle;
+    },
+    stopLive: async (runId) => {
+      const run = live.get(runId);
+      if (!run) return false;
+      run.handle.stop();
+      await run.handle.finished;
+      return true;
+    },
+  });
 
   const api: WorkbenchApi = {
     getInfo: async () => appInfo(mode, store.path),
@@ -197,6 +235,12 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     getSamples: async (request) => samplePage(store, request),
     getEncoding: async (request) => encodingPreview(store, request),
+    emulateEvents: async (request) => {
+      if (disposed) throw unavailable('emulateEvents: the workbench is shutting down');
+      return emulations.emulate(request);
+    },
+    cancelEmulation: async (name) => emulations.cancel(name),
+    getEvents: async (request) => eventRecording(store, request),
 
     listPresets: async () => (await listPresets()).map(presetInfo),
     listSpecs: async () => listSpecs(store).map((s) => ({ name: s.name, spec: s.spec as ModelSpec, updatedAt: s.updatedAt })),
@@ -248,13 +292,39 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
         return summary(runId);
       }
       const row = requireRun(store, runId);
-      // A paused or interrupted run has no process: stopping it only records that it is done.
+      // A paused or interrupted run has no process: one starts to evaluate its last weights and ends stopped.
       if (row.status === 'paused' || row.status === 'interrupted') {
-        setRunStatus(store, runId, 'stopped');
+        if (listCheckpoints(store, runId).length > 0) return evaluateAndStop(runId);
+        setRunStatus(store, runId, 'stopped'); // nothing stored to evaluate
         return runChanged(runId);
       }
       requireLive('stopRun', runId, 'a run training in this app, or a paused or interrupted one'); // throws: not live
       return summary(runId);
+    },
+    evaluateRun: async (runId) => {
+      const run = summary(runId);
+      const about = `evaluateRun: run ${runId} (${JSON.stringify(run.name)})`;
+      if (run.status !== 'stopped') {
+        throw badState(`${about} is '${run.status}'; allowed: a stopped run (a completed run was tested at each epoch's end; stop a paused one, which evaluates it)`);
+      }
+      if (run.stop?.testAccuracy != null) {
+        throw badState(`${about} was evaluated already: test accuracy ${(run.stop.testAccuracy * 100).toFixed(2)}%${run.stop.evaluatedAtStop ? ' at the stop' : ` at the end of epoch ${run.stop.epoch}`}`);
+      }
+      const checkpoint = listCheckpoints(store, runId)[0];
+      if (!checkpoint || (checkpoint.epoch === 1 && checkpoint.batch === 0)) {
+        throw badState(`${about} has no trained weights stored (it stopped before its first checkpoint); allowed: a run stopped after training`);
+      }
+      return evaluateAndStop(runId);
+    },
+    estimateRun: async (request) => {
+      checkStartRun(store, request);
+      const dataset = requireDataset(store, request.datasetId);
+      const measure = await measureInProcess(
+        store,
+        { datasetId: request.datasetId, spec: request.spec, hyper: hyperOf(request.settings), seed: request.seed, backend: request.backend },
+        { spawn: options.spawn, nativeBinding: options.nativeBinding },
+      );
+      return runEstimate(measure, dataset.splits, request.settings, live.size);
     },
     deleteRun: async (runId) => {
       if (live.has(runId) || jobs.isLive(runId)) throw badState(`deleteRun: run ${runId} is training; stop it first, then delete it`);
@@ -305,6 +375,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return options.pickPaths(request);
     },
     ...jobs.api,
+    ...studies.api,
   };
 
   return {
@@ -315,9 +386,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     async dispose() {
       disposed = true;
+      const queue = studies.dispose(); // no queued run starts from now; those training pause below and stay queued
+      emulations.cancelAll();
       const running = [...live.values()];
       for (const run of running) run.handle.pause();
-      await Promise.allSettled([...running.map((run) => run.handle.finished), jobs.dispose()]);
+      await Promise.allSettled([...running.map((run) => run.handle.finished), jobs.dispose(), queue]);
       listeners.clear();
     },
   };

@@ -15,6 +15,32 @@ export interface RunHyper extends Partial<TrainOptions> {
   initialModelId?: number;
 }
 
+/** One layer's spikes or potentials for the probe sample (main/runs/probe-sample.ts). */
+export interface ProbeRecord {
+  kind: 'raster' | 'membrane';
+  layer: number;
+  sample: number;
+  data: Uint8Array;
+  meta: Record<string, unknown>;
+}
+
+/** What to time: a run as it would start. */
+export interface EstimateJob {
+  datasetId: number;
+  spec: unknown;
+  hyper: RunHyper;
+  seed: number;
+  backend: string;
+}
+
+/** What the timing measured (main/runs/estimate.ts). */
+export interface EstimateMeasure {
+  trainSamplesPerSecond: number;
+  testSamplesPerSecond: number;
+  batchesTimed: number;
+  backend: string;
+}
+
 /** Main side → training process. */
 export type ToTrainer =
   | {
@@ -24,7 +50,11 @@ export type ToTrainer =
       resume: boolean;
       /** The better-sqlite3 addon to open the store with (Electron's ABI build in the app); default: the package's own. */
       nativeBinding?: string;
+      /** Stop before the first batch: evaluate the checkpoint's weights and end stopped (a paused run's stop). */
+      request?: 'stop';
     }
+  /** Time the network on this machine instead of training (main/runs/estimate.ts), answer once and exit. */
+  | ({ type: 'estimate'; storeFile: string; nativeBinding?: string } & EstimateJob)
   | { type: 'pause' }
   | { type: 'stop' };
 
@@ -33,7 +63,11 @@ export type FromTrainer =
   | { type: 'started'; backend: string; epoch: number; batch: number; batches: number; epochs: number }
   | { type: 'batch'; step: number; report: BatchReport }
   | { type: 'epoch'; step: number; report: EpochReport; confusion: Uint32Array }
-  | { type: 'probe'; epoch: number; kind: 'raster' | 'membrane'; layer: number; sample: number; data: Uint8Array; meta: Record<string, unknown> }
-  | { type: 'checkpoint'; epoch: number; batch: number; reason: 'epoch' | 'pause' | 'stop'; state: Uint8Array }
+  | ({ type: 'probe'; epoch: number } & ProbeRecord)
+  /** The probe sample through the weights of this moment of the epoch; sent every few seconds, not stored. */
+  | { type: 'live-probes'; epoch: number; batch: number; probes: ProbeRecord[] }
+  /** `testAccuracy`: a stop's evaluation of the weights it stops with (seed + epoch, as an epoch's test). */
+  | { type: 'checkpoint'; epoch: number; batch: number; reason: 'epoch' | 'pause' | 'stop'; state: Uint8Array; testAccuracy?: number }
+  | { type: 'estimate'; measure: EstimateMeasure }
   | { type: 'ended'; status: 'completed' | 'paused' | 'stopped' }
   | { type: 'error'; error: { code: string; message: string } };

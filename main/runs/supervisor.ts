@@ -71,7 +71,11 @@ export interface RunHandle {
  */
 export function startRun(
   store: Store, runId: number,
-  opts: { resume?: boolean; onMessage?: (m: FromTrainer) => void; spawn?: SpawnTrainer; nativeBinding?: string } = {},
+  opts: {
+    resume?: boolean; onMessage?: (m: FromTrainer) => void; spawn?: SpawnTrainer; nativeBinding?: string;
+    /** Stop at once: the process loads the checkpoint, evaluates its weights and ends stopped (a paused run's stop). */
+    request?: 'stop';
+  } = {},
 ): RunHandle {
   const resume = opts.resume ?? false;
   setRunStatus(store, runId, 'running'); // refuses a completed run before any process exists
@@ -109,6 +113,7 @@ export function startRun(
         saveCheckpoint(store, runId, {
           epoch: m.epoch, batch: m.batch, reason: m.reason, state: m.state,
           ...(m.reason === 'epoch' && lastEpoch?.epoch === m.epoch - 1 && { testAccuracy: lastEpoch.testAccuracy }),
+          ...(m.reason === 'stop' && m.testAccuracy !== undefined && { testAccuracy: m.testAccuracy }), // evaluated at the stop
         });
         break;
       case 'ended':
@@ -139,7 +144,10 @@ export function startRun(
     });
   });
 
-  child.send({ type: 'start', runId, storeFile: store.path, resume, ...(opts.nativeBinding !== undefined && { nativeBinding: opts.nativeBinding }) });
+  child.send({
+    type: 'start', runId, storeFile: store.path, resume,
+    ...(opts.nativeBinding !== undefined && { nativeBinding: opts.nativeBinding }), ...(opts.request && { request: opts.request }),
+  });
   return {
     runId,
     get pid() { return child.pid; },

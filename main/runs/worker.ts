@@ -13,10 +13,14 @@ import { requireRun } from '../store/runs';
 import { loadSource } from '../services/datasets';
 import { modelParams } from '../services/models';
 import { parentChannel } from './channel';
+import { measureRun } from './estimate-run';
 import type { FromTrainer, RunHyper, ToTrainer } from './messages';
+import { probeRecords } from './probe-sample';
 
 /** The sample whose spikes and potentials are recorded each epoch (paper Fig. 4c/4d). */
 const PROBE_SAMPLE = 0;
+/** How often the probe sample is sent within an epoch (live, not stored): the monitor's refresh. */
+const LIVE_PROBE_MS = 3000;
 
 let request: 'pause' | 'stop' | undefined;
 
@@ -60,15 +64,17 @@ async function train(session: TrainingSession, backend: string): Promise<void> {
   await send({ type: 'started', backend, epoch: session.epoch, batch: session.batch, batches: session.batches, epochs: o.epochs });
   const step = () => (session.epoch - 1) * session.batches + session.batch;
   if (session.epoch === 1 && session.batch === 0) await sendProbes(session, 0); // before training
+  let probedAt = performance.now();
   while (!session.finished) {
+    if (request) return end(session, request); // a stop asked before the first batch: a paused run's stop
     while (!session.epochComplete) {
       const report = session.runBatch();
       await send({ type: 'batch', step: step(), report });
       await new Promise((r) => setImmediate(r)); // let pause/stop requests arrive
-      if (request) {
-        await send({ type: 'checkpoint', epoch: session.epoch, batch: session.batch, reason: request, state: session.checkpoint() });
-        await send({ type: 'ended', status: request === 'pause' ? 'paused' : 'stopped' });
-        return;
+      if (request) return end(session, request);
+      if (performance.now() - probedAt >= LIVE_PROBE_MS) {
+        await sendLiveProbes(session);
+        probedAt = performance.now();
       }
     }
     const at = step();
@@ -80,17 +86,34 @@ async function train(session: TrainingSession, backend: string): Promise<void> {
   await send({ type: 'ended', status: 'completed' });
 }
 
-async function sendProbes(session: TrainingSession, epoch: number): Promise<void> {
-  if (session.data.test.count <= PROBE_SAMPLE) return;
+/**
+ * Pause or stop after this batch with a checkpoint. A stop mid-epoch first evaluates the weights it
+ * stops with on the test set (coded with seed + epoch, as that epoch's own test would be), so a
+ * stopped run has an accuracy to compare and export; at an epoch's start they are the last
+ * epoch's, already evaluated.
+ */
+async function end(session: TrainingSession, why: 'pause' | 'stop'): Promise<void> {
+  const testAccuracy = why === 'stop' && session.batch > 0 ? session.evaluate(session.data.test, session.options.seed + session.epoch) : undefined;
+  await send({
+    type: 'checkpoint', epoch: session.epoch, batch: session.batch, reason: why, state: session.checkpoint(), ...(testAccuracy !== undefined && { testAccuracy }),
+  });
+  await send({ type: 'ended', status: why === 'pause' ? 'paused' : 'stopped' });
+}
+
+/** The probe sample's spikes and potentials, every layer (bounded: main/runs/probe-sample.ts); none for the twin. */
+function probeNow(session: TrainingSession): ReturnType<typeof probeRecords> {
+  if (session.data.test.count <= PROBE_SAMPLE) return [];
   const a = session.probe(session.data.test, PROBE_SAMPLE, session.options.seed);
-  if (!a) return; // the non-spiking twin: no spikes or potentials (the monitor says so)
-  const label = session.data.test.label(PROBE_SAMPLE);
-  await send({ type: 'probe', epoch, kind: 'raster', layer: 0, sample: PROBE_SAMPLE, data: a.input, meta: { steps: a.steps, units: a.input.length / a.steps, label } });
-  for (const [i, l] of a.layers.entries()) {
-    await send({ type: 'probe', epoch, kind: 'raster', layer: i + 1, sample: PROBE_SAMPLE, data: l.spikes, meta: { steps: a.steps, units: l.units, label } });
-    const bytes = new Uint8Array(l.membrane.buffer, l.membrane.byteOffset, l.membrane.byteLength);
-    await send({ type: 'probe', epoch, kind: 'membrane', layer: i + 1, sample: PROBE_SAMPLE, data: bytes, meta: { steps: a.steps, units: l.units, vth: l.vth, dtype: 'f32', label } });
-  }
+  return a ? probeRecords(a, PROBE_SAMPLE, session.data.test.label(PROBE_SAMPLE)) : [];
+}
+
+async function sendProbes(session: TrainingSession, epoch: number): Promise<void> {
+  for (const record of probeNow(session)) await send({ type: 'probe', epoch, ...record });
+}
+
+async function sendLiveProbes(session: TrainingSession): Promise<void> {
+  const probes = probeNow(session);
+  if (probes.length > 0) await send({ type: 'live-probes', epoch: session.epoch, batch: session.batch, probes });
 }
 
 /**
@@ -119,6 +142,21 @@ channel.onMessage((m) => {
     request ??= m.type;
     return;
   }
+  if (m.type === 'estimate') {
+    measureRun(m).then(
+      async (measure) => {
+        await send({ type: 'estimate', measure });
+        process.exit(0);
+      },
+      async (e: unknown) => {
+        const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'crash', message: `timing the run failed: ${e instanceof Error ? e.message : String(e)}` };
+        await send({ type: 'error', error }).catch(() => undefined);
+        process.exit(1);
+      },
+    );
+    return;
+  }
+  request ??= m.request;
   run(m).then(
     () => process.exit(0),
     async (e: unknown) => {

@@ -4,7 +4,7 @@ import type { WorkbenchApi, WorkbenchMethod } from '../../../main/contract';
  * Every contract method by name. The contract is types only, so the list is spelled out here;
  * `satisfies` makes a missing or unknown name a compile error when the contract changes.
  */
-const METHOD_FLAGS = {
+export const METHOD_FLAGS = {
   getInfo: true,
   listDatasets: true,
   ensureMnist: true,
@@ -12,6 +12,9 @@ const METHOD_FLAGS = {
   deleteDataset: true,
   getSamples: true,
   getEncoding: true,
+  emulateEvents: true,
+  cancelEmulation: true,
+  getEvents: true,
   listPresets: true,
   listSpecs: true,
   saveSpec: true,
@@ -22,6 +25,8 @@ const METHOD_FLAGS = {
   pauseRun: true,
   resumeRun: true,
   stopRun: true,
+  evaluateRun: true,
+  estimateRun: true,
   deleteRun: true,
   renameRun: true,
   getRunMetrics: true,
@@ -40,6 +45,19 @@ const METHOD_FLAGS = {
   importJobResults: true,
   startPytorchJob: true,
   followJob: true,
+  listStudyRecipes: true,
+  previewStudy: true,
+  createStudy: true,
+  updateStudy: true,
+  listStudies: true,
+  getStudy: true,
+  deleteStudy: true,
+  resumeStudy: true,
+  cancelStudy: true,
+  getQueue: true,
+  setQueue: true,
+  moveInQueue: true,
+  removeFromQueue: true,
   pickPaths: true,
 } as const satisfies Record<WorkbenchMethod, true>;
 

@@ -74,7 +74,7 @@ describe.skipIf(!python.ok)(`PyTorch jobs through the API${python.ok ? '' : ` (s
     const stopped = await api.stopRun(run.id);
     events.stop();
     expect(stopped.status).toBe('stopped');
-    expect(stopped.progress).toBeNull();
+    expect(stopped.progress).toMatchObject({ batches: 12, epochs: 50 }); // where it stopped, from the store
   });
 
   it('refuses bad requests before anything starts', async () => {

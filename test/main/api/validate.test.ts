@@ -27,10 +27,12 @@ describe('dispatch', () => {
   it('knows every contract method', () => {
     const all: Record<WorkbenchMethod, true> = {
       getInfo: true, listDatasets: true, ensureMnist: true, importDataset: true, deleteDataset: true, getSamples: true, getEncoding: true,
+      emulateEvents: true, cancelEmulation: true, getEvents: true,
       listPresets: true, listSpecs: true, saveSpec: true, deleteSpec: true, listRuns: true, getRun: true, startRun: true, pauseRun: true,
-      resumeRun: true, stopRun: true, deleteRun: true, renameRun: true, getRunMetrics: true, getRunProbes: true, pickPaths: true,
+      resumeRun: true, stopRun: true, evaluateRun: true, estimateRun: true, deleteRun: true, renameRun: true, getRunMetrics: true, getRunProbes: true, pickPaths: true,
       listRunWeights: true, listModels: true, getModel: true, saveModel: true, renameModel: true, deleteModel: true, importModel: true,
       exportModel: true, evaluateModel: true, pythonInfo: true, exportPytorchJob: true, importJobResults: true, startPytorchJob: true, followJob: true,
+      listStudyRecipes: true, previewStudy: true, createStudy: true, updateStudy: true, listStudies: true, getStudy: true, deleteStudy: true, resumeStudy: true, cancelStudy: true, getQueue: true, setQueue: true, moveInQueue: true, removeFromQueue: true,
     };
     expect([...WORKBENCH_METHODS].sort()).toEqual(Object.keys(all).sort());
   });
@@ -40,6 +42,8 @@ describe('dispatch', () => {
     ['getRunProbes', [3]],
     ['getRunProbes', [3, 0]],
     ['startRun', [start]],
+    ['estimateRun', [start]],
+    ['evaluateRun', [3]],
     ['startRun', [{ ...start, name: 'x', settings: { ...settings, limit: 100, testLimit: 50 } }]],
     ['startRun', [{ ...start, settings: { ...settings, binning: { mode: 'time', dtUs: 10000 } } }]],
     ['startRun', [{ ...start, settings: { ...settings, network: 'twin' } }]],
@@ -54,6 +58,10 @@ describe('dispatch', () => {
     ['exportModel', [{ source: { kind: 'model', modelId: 2 }, format: 'nir', dt: 0.001 }]],
     ['exportModel', [{ source: { kind: 'run', runId: 2, epoch: 'latest' }, format: 'bundle' }]],
     ['evaluateModel', [{ modelId: 1, datasetId: 2, split: 'train', limit: 100 }]],
+    ['emulateEvents', [{ datasetId: 1, name: 'emnist' }]],
+    ['emulateEvents', [{ datasetId: 1, name: 'emnist', limit: 100, params: { threshold: 0.4, refractoryUs: 0, seed: 4294967295 } }]],
+    ['cancelEmulation', ['emnist']],
+    ['getEvents', [{ datasetId: 2, split: 'test', index: 0 }]],
   ])('passes a good %s call through and answers its value', async (method, args) => {
     const { api, calls } = fakeApi();
     expect(await dispatch(api, method, args)).toEqual({ ok: true, value: method });
@@ -114,6 +122,10 @@ describe('dispatch', () => {
     ['a padded model name', 'renameModel', [1, 'x '], 'bad-request', 'renameModel: name is "x "; allowed: a string without leading or trailing spaces'],
     ['an evaluation of a dataset split that does not exist', 'evaluateModel', [{ modelId: 1, datasetId: 1, split: 'val' }], 'bad-request', 'evaluateModel: request.split is "val"; allowed: one of "train", "test"'],
     ['a dialog of an unknown kind', 'pickPaths', [{ kind: 'any', title: 't' }], 'bad-request', 'pickPaths: request.kind is "any"; allowed: one of "file", "folder"'],
+    ['an emulator threshold out of range', 'emulateEvents', [{ datasetId: 1, name: 'e', params: { threshold: 9 } }], 'bad-request', 'emulateEvents: request.params.threshold is 9; allowed: a number from 0.05 to 5'],
+    ['a fractional refractory time', 'emulateEvents', [{ datasetId: 1, name: 'e', params: { refractoryUs: 0.5 } }], 'bad-request', 'emulateEvents: request.params.refractoryUs is 0.5; allowed: an integer from 0 to 1000000'],
+    ['an unknown emulator parameter', 'emulateEvents', [{ datasetId: 1, name: 'e', params: { contrast: 1 } }], 'bad-request', 'emulateEvents: request.params has unknown field(s) "contrast"; allowed: border, saccadeUs, stepPx, threshold, thresholdSigma, refractoryUs, epsilon, seed'],
+    ['an emulation without a name', 'emulateEvents', [{ datasetId: 1 }], 'bad-request', 'emulateEvents: request.name is missing; allowed: a non-empty string of at most 200 characters'],
   ])('refuses %s before calling, naming it', async (_, method, args, code, message) => {
     const { api, calls } = fakeApi();
     const result = await dispatch(api, method, args);

@@ -176,20 +176,24 @@ describe('runs', () => {
     const events = log.events.filter((e) => !('runId' in e) || e.runId === id);
     log.stop();
 
-    // run-changed (running), run-changed (backend known), probes of epoch 0, 20 batches, epoch 1, its probes, … completed.
+    // run-changed (running), run-changed (backend known), probes of epoch 0, 20 batches, epoch 1, its probes and the
+    // summary with the epoch's verdict, … completed.
     const kinds = events.map((e) => (e.type === 'run-batch' ? 'batch' : e.type === 'run-changed' ? `changed:${e.run.status}` : e.type === 'run-probes' ? `probes:${e.epoch}` : e.type === 'run-epoch' ? `epoch:${e.point.epoch}` : e.type));
     const compact = kinds.filter((k, i) => k !== 'batch' || kinds[i - 1] !== 'batch');
-    expect(compact).toEqual(['changed:running', 'changed:running', 'probes:0', 'batch', 'epoch:1', 'probes:1', 'batch', 'epoch:2', 'probes:2', 'changed:completed']);
+    expect(compact).toEqual([
+      'changed:running', 'changed:running', 'probes:0', 'batch', 'epoch:1', 'probes:1', 'changed:running', 'batch', 'epoch:2', 'probes:2', 'changed:running', 'changed:completed',
+    ]);
     const backendKnown = events[1] as Extract<WorkbenchEvent, { type: 'run-changed' }>;
     expect(backendKnown.run.backendUsed).toMatch(/^wasm-simd/);
-    expect(backendKnown.run.progress).toEqual({ epoch: 1, batch: 0, batches: 20, epochs: 2, samplesPerSecond: 0 });
+    expect(backendKnown.run.progress).toEqual({ epoch: 1, batch: 0, batches: 20, epochs: 2, samplesPerSecond: 0, samplesSeen: 0, samplesTotal: 400 });
     const batches = events.filter((e): e is Extract<WorkbenchEvent, { type: 'run-batch' }> => e.type === 'run-batch');
     expect(batches.map((b) => b.point.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(batches[25]!.progress).toMatchObject({ epoch: 2, batch: 6, batches: 20, epochs: 2 });
+    expect(batches[25]!.progress).toMatchObject({ epoch: 2, batch: 6, batches: 20, epochs: 2, samplesSeen: 260, samplesTotal: 400 });
     expect(batches[25]!.progress.samplesPerSecond).toBeGreaterThan(0);
     expect(batches[25]!.point.firingRates).toHaveLength(2);
 
-    expect(done.run).toMatchObject({ status: 'completed', progress: null, endedAt: expect.any(String) });
+    expect(done.run).toMatchObject({ status: 'completed', progress: { epoch: 2, batch: 20, batches: 20, samplesSeen: 400, samplesTotal: 400 }, endedAt: expect.any(String), stop: null });
+    expect(done.run.verdict!.message).toContain(`test accuracy ${+(done.run.final!.testAccuracy * 100).toFixed(1)}% (chance 10%)`); // 200 samples: ok or not learning yet
     expect(done.run.final).toMatchObject({ epochs: 2, testAccuracy: expect.any(Number), trainLoss: expect.any(Number) });
     expect(done.run.final!.bestTestAccuracy).toBeGreaterThanOrEqual(done.run.final!.testAccuracy);
 
@@ -249,7 +253,7 @@ describe('runs', () => {
     const { id } = await api.startRun({ datasetId: mnistId, spec, settings: long, seed: 4, backend: 'auto' });
     await log.until((e) => e.type === 'run-batch' && e.runId === id);
     const paused = await api.pauseRun(id);
-    expect(paused).toMatchObject({ id, name: `run-${id}`, status: 'paused', progress: null });
+    expect(paused).toMatchObject({ id, name: `run-${id}`, status: 'paused', progress: { epoch: 1, batch: latestCheckpoint(store, id)!.batch, batches: 100 } });
     expect(latestCheckpoint(store, id)!.reason).toBe('pause');
     expect(log.events.some(runReaches(id, 'paused'))).toBe(true);
     expect(await call('pauseRun', id)).toMatchObject({ ok: false, error: { code: 'bad-state', message: expect.stringContaining("is 'paused'; allowed: a run training in this app") } });
@@ -262,7 +266,7 @@ describe('runs', () => {
     log.stop();
   });
 
-  it('stop a paused run without a process; rename and delete runs, each announced', async () => {
+  it('stop a paused run (its process starts to evaluate it); rename and delete runs, each announced', async () => {
     const log = recordEvents(workbench);
     const { id } = await api.startRun({ datasetId: mnistId, spec, settings: { ...settings, limit: 1000 }, seed: 4, backend: 'wasm' });
     await log.until((e) => e.type === 'run-batch' && e.runId === id);
