@@ -4,9 +4,10 @@ import { previewText } from './preview-text';
 import type { Store } from '../store/db';
 import { listDatasets, requireDataset } from '../store/datasets';
 import { need, num } from './args';
+import { emulateEventsCommand } from './emulate-command';
 import type { CliValues } from './options';
 
-const USAGE = 'stbp datasets list | show <name> [--sample N [--split train|test] [--T steps]] | import <format> [path] --name <name> [--width W --height H --channels 1|3 --test-fraction F]';
+const USAGE = 'stbp datasets list | show <name> [--sample N [--split train|test] [--T steps]] | import <format> [path] --name <name> [--width W --height H --channels 1|3 --test-fraction F] | emulate-events <dataset> --name <name> [--limit n]';
 
 export async function datasetsCommand(store: Store, args: string[], values: CliValues): Promise<number> {
   const [sub, ...rest] = args;
@@ -45,8 +46,10 @@ export async function datasetsCommand(store: Store, args: string[], values: CliV
       console.log(`imported in ${((performance.now() - started) / 1000).toFixed(1)} s: ${describeDataset(row)}`);
       return 0;
     }
+    case 'emulate-events':
+      return emulateEventsCommand(store, rest, values);
     default:
-      throw new EngineError('bad-command', `unknown datasets command ${JSON.stringify(sub ?? '')} (known: list, show, import); usage: ${USAGE}`);
+      throw new EngineError('bad-command', `unknown datasets command ${JSON.stringify(sub ?? '')} (known: list, show, import, emulate-events); usage: ${USAGE}`);
   }
 }
 

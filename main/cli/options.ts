@@ -11,6 +11,7 @@ Usage:
   stbp train --from-model <model> [options]  fine-tune a stored model (its spec and weights)
   stbp presets                               the paper's networks with Table I settings
   stbp datasets list | show <name> [--sample N] | import <format> [path] --name <name> [options]
+  stbp datasets emulate-events <dataset> --name <name> [options]   record images as events (N-MNIST-like)
   stbp runs list | show <id> | resume <id> | duplicate <id> | delete <id>
   stbp runs export <id> --csv [--batches] | --json [--out <file or dir>]
   stbp export <run> [--epoch best|latest|N] --format bundle|nir --out <file> [--dt <s>]
@@ -21,6 +22,7 @@ Usage:
   stbp export <run> --format pytorch --out <dir>  the run as a PyTorch DDP job (see below)
   stbp runs import-job <dir> | follow <dir>  a PyTorch job's results as a run
   stbp jobs start <dir> [--nproc N]          run a PyTorch job here under torchrun
+  stbp study run <recipe | study.json>       a sweep of runs from the queue (see Studies below)
   stbp web [--port N]                        the workbench in a browser (needs \`npm run build\`)
   stbp doctor [file] [--salvage <new file>]  what is damaged in the store, what can be saved
   stbp --help
@@ -56,6 +58,11 @@ Options of train (defaults come from the preset, which follows the paper's Table
   --seed <n>           random seed: same seed and backend give identical weights (1)
   --init-gain <x>      scale of the initial weights (presets: 3)
   --vth <x>            firing threshold of every layer
+  --tau <x>            decay factor of every layer, in [0, 1) (paper eq. 8; Table I: 0.1)
+  --surrogate <name>   surrogate derivative of every layer: rectangular (h1), polynomial (h2),
+                       sigmoid (h3), gaussian (h4) (paper eq. 24-27)
+  --surrogate-width <a> its width a1..a4 (Table I: 1; Fig. 6b: a1 = 2.5 best)
+  --hidden <units>     units of every hidden dense layer (e.g. 400 for 784-400-10)
   --limit <n>          train on the first n training images only (default: all 60000)
   --test-limit <n>     evaluate on the first n test images only (default: all 10000)
   --name <name>        the run's name (default: the preset's)
@@ -73,6 +80,14 @@ Options of train (defaults come from the preset, which follows the paper's Table
 Options of datasets import (formats: mnist, idx, nmnist, image-folder):
   --name <name>        the dataset's name in the store (required)
   --width, --height    image-folder: size to resize to; --channels 1|3; --test-fraction <x>
+
+Options of datasets emulate-events (an event-camera emulator makes three saccades over every image
+of both splits, as N-MNIST was recorded; the result is an event dataset marked emulated):
+  --name <name>        the new dataset's name (required)
+  --limit <n>          only the first n images of each split (default: all)
+  --threshold <x>      contrast threshold on the log intensity (0.3)
+  --refractory-us <n>  time a pixel is blind after an event, in µs (1000)
+  --seed <n>           the emulated sensor: its per-pixel threshold mismatch (1)
 
 Options of runs export (the same files as the app's downloads):
   --csv                the metric series as CSV: to stdout (or --out <file>) the per-epoch series
@@ -124,6 +139,10 @@ export const OPTIONS = {
   seed: { type: 'string' },
   'init-gain': { type: 'string' },
   vth: { type: 'string' },
+  tau: { type: 'string' },
+  surrogate: { type: 'string' },
+  'surrogate-width': { type: 'string' },
+  hidden: { type: 'string' },
   limit: { type: 'string' },
   'test-limit': { type: 'string' },
   name: { type: 'string' },
@@ -139,6 +158,8 @@ export const OPTIONS = {
   height: { type: 'string' },
   channels: { type: 'string' },
   'test-fraction': { type: 'string' },
+  threshold: { type: 'string' },
+  'refractory-us': { type: 'string' },
   sample: { type: 'string' },
   split: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -156,6 +177,9 @@ export const OPTIONS = {
   'fine-tune': { type: 'boolean' },
   nproc: { type: 'string' },
   resume: { type: 'boolean' },
+  scale: { type: 'string' },
+  parallel: { type: 'string' },
+  'max-runs': { type: 'string' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];

@@ -1,5 +1,7 @@
 import type { NetworkKind } from '../../engine/model/networks';
 import type { EpochReport } from '../../engine/train/options';
+import { runSummary } from '../api/runs';
+import type { RunProgress, RunStopFigures, RunSummary } from '../contract';
 import type { FromTrainer, RunHyper } from '../runs/messages';
 import { startRun, type RunHandle } from '../runs/supervisor';
 import type { Store } from '../store/db';
@@ -50,25 +52,31 @@ export class RunPrinter {
       if (asked) return handle.kill('SIGKILL');
       asked = true;
       this.bar.clear();
-      console.log('stopping after this batch (Ctrl-C again to kill)…');
+      console.log('stopping after this batch, then testing the last weights (Ctrl-C again to kill)…');
       handle.stop();
     };
     process.on('SIGINT', onSigint);
     return () => process.off('SIGINT', onSigint);
   }
 
-  /** The summary; returns the exit code (0 completed, 1 otherwise). */
-  summary(run: RunRow): number {
+  /**
+   * The summary; returns the exit code (0 completed, 1 otherwise). `state`: what the store says of
+   * the run now (a stop's evaluation, the verdict).
+   */
+  summary(run: RunRow, state: Pick<RunSummary, 'stop' | 'verdict'> = { stop: null, verdict: null }): number {
     this.bar.clear();
     const last = this.epochs[this.epochs.length - 1];
     const seconds = this.epochs.reduce((s, e) => s + e.seconds, 0);
     const samples = this.epochs.reduce((s, e) => s + e.samplesPerSecond * e.seconds, 0);
     console.log(`run ${run.id} (${run.name}): ${run.status}${run.error ? ` — ${run.error}` : ''}`);
     if (this.network === 'twin') console.log('network: non-spiking twin (ReLU, backprop)');
-    if (last) {
-      console.log(`test accuracy: ${pct(last.testAccuracy)}`);
-      console.log(`best test accuracy: ${pct(Math.max(...this.epochs.map((e) => e.testAccuracy)))}`);
-    }
+    const stop = state.stop;
+    // Scripts read "test accuracy:": the last weights', a stop's evaluation when there is one.
+    if (stop?.evaluatedAtStop) console.log(`test accuracy: ${pct(stop.testAccuracy!)}`);
+    else if (last) console.log(`test accuracy: ${pct(last.testAccuracy)}`);
+    if (last) console.log(`best test accuracy: ${pct(Math.max(...this.epochs.map((e) => e.testAccuracy)))}`);
+    if (stop) console.log(stopText(stop));
+    if (state.verdict) console.log(`verdict: ${state.verdict.message}`);
     console.log(`time: ${((performance.now() - this.started) / 1000).toFixed(1)} s`);
     console.log(`throughput: ${seconds > 0 ? Math.round(samples / seconds) : 0} samples/s`);
     if (this.backend) console.log(`backend: ${this.backend}`);
@@ -83,8 +91,23 @@ export async function follow(store: Store, runId: number, resume: boolean, quiet
   const handle = startRun(store, runId, { resume, onMessage: printer.onMessage });
   const unwire = printer.interrupt(handle);
   try {
-    return printer.summary(await handle.finished);
+    const ended = await handle.finished;
+    const { stop, verdict } = runSummary(store, ended, null);
+    return printer.summary(ended, { stop, verdict });
   } finally {
     unwire();
   }
+}
+
+/** "epoch 1/2: 166/600 batches", or "2/2 epochs" at an epoch's end; "—" before the first batch. */
+export function progressText(p: RunProgress | null): string {
+  if (!p) return '—';
+  return p.batch >= p.batches ? `${p.epoch}/${p.epochs} epochs` : `epoch ${p.epoch}/${p.epochs}: ${p.batch}/${p.batches} batches`;
+}
+
+/** Where a run stopped and what its last weights scored, or that they were not evaluated. */
+export function stopText(s: RunStopFigures): string {
+  const where = s.batch >= s.batches ? `stopped at the end of epoch ${s.epoch}` : `stopped in epoch ${s.epoch} at batch ${s.batch} of ${s.batches}`;
+  if (s.testAccuracy === null) return `${where}: its last weights were not evaluated on the test set`;
+  return `${where}: test accuracy ${pct(s.testAccuracy)} (${s.evaluatedAtStop ? 'evaluated at the stop' : `epoch ${s.epoch}'s`})`;
 }

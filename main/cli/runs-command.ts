@@ -1,12 +1,13 @@
 import { EngineError } from '../../engine/errors';
 import type { Store } from '../store/db';
 import { getDataset } from '../store/datasets';
-import { latestCheckpoint } from '../store/checkpoints';
+import { runSummary } from '../api/runs';
+import { latestCheckpoint, listCheckpoints } from '../store/checkpoints';
 import { deleteRun, duplicateRun, listRuns, requireRun, type RunRow } from '../store/runs';
 import { listMetrics } from '../store/metrics';
 import { need, pct } from './args';
 import type { CliValues } from './options';
-import { follow } from './run-progress';
+import { follow, progressText, stopText } from './run-progress';
 import { exportRun } from './runs-export';
 import { followJobCommand, importJobCommand } from './jobs-command';
 import { JOB_BACKEND } from '../services/jobs-record';
@@ -45,23 +46,20 @@ export async function runsCommand(store: Store, args: string[], values: CliValue
   return follow(store, id, resume, values.quiet === true);
 }
 
-function bestAccuracy(store: Store, run: RunRow): { epochs: number; best?: number } {
-  const epochs = listMetrics(store, run.id, 'epoch');
-  const accs = epochs.map((e) => e.values.testAccuracy).filter((a): a is number => typeof a === 'number');
-  return { epochs: epochs.length, best: accs.length ? Math.max(...accs) : undefined };
-}
-
 function list(store: Store): number {
   const runs = listRuns(store);
   if (!runs.length) {
     console.log('no runs yet: try `stbp train --preset mlp-quick`');
     return 0;
   }
-  console.log(`${'id'.padStart(4)}  ${'name'.padEnd(14)} ${'status'.padEnd(11)} ${'dataset'.padEnd(12)} epochs  best test  backend`);
+  console.log(`${'id'.padStart(4)}  ${'name'.padEnd(14)} ${'status'.padEnd(11)} ${'dataset'.padEnd(12)} ${'progress'.padEnd(28)} best test  ${'verdict'.padEnd(13)} backend`);
   for (const r of runs) {
-    const { epochs, best } = bestAccuracy(store, r);
-    const total = (r.hyper as { epochs?: number }).epochs ?? '?';
-    console.log(`${String(r.id).padStart(4)}  ${r.name.padEnd(14)} ${r.status.padEnd(11)} ${(getDataset(store, r.datasetId)?.name ?? '?').padEnd(12)} ${`${epochs}/${total}`.padEnd(7)} ${(best === undefined ? '—' : pct(best)).padEnd(10)} ${r.backendUsed ?? r.backendRequested}`);
+    const s = runSummary(store, r, null);
+    const best = s.final?.bestTestAccuracy;
+    console.log(
+      `${String(r.id).padStart(4)}  ${r.name.padEnd(14)} ${r.status.padEnd(11)} ${(s.datasetName ?? '?').padEnd(12)} ${progressText(s.progress).padEnd(28)} ` +
+        `${(best === undefined ? '—' : pct(best)).padEnd(10)} ${(s.verdict?.kind ?? '—').padEnd(13)} ${r.backendUsed ?? r.backendRequested}`,
+    );
   }
   return 0;
 }
@@ -76,7 +74,15 @@ function show(store: Store, run: RunRow): number {
   console.log(`  created    ${run.createdAt}${run.startedAt ? `, started ${run.startedAt}` : ''}${run.endedAt ? `, ended ${run.endedAt}` : ''}`);
   console.log(`  hyper      ${JSON.stringify(run.hyper)}`);
   console.log(`  spec       ${JSON.stringify(run.spec)}`);
-  const ckpt = latestCheckpoint(store, run.id);
+  const s = runSummary(store, run, null);
+  const p = s.progress;
+  if (p) {
+    const samples = p.samplesSeen === undefined ? '' : `, ${p.samplesSeen.toLocaleString('en-US')} of ${p.samplesTotal!.toLocaleString('en-US')} samples seen`;
+    console.log(`  progress   epoch ${p.epoch} of ${p.epochs}, batch ${p.batch} of ${p.batches} (${Math.round((100 * p.batch) / p.batches)}% of the epoch)${samples}`);
+  }
+  if (s.stop) console.log(`  stop       ${stopText(s.stop)}`);
+  if (s.verdict) console.log(`  verdict    ${s.verdict.message}`);
+  const ckpt = listCheckpoints(store, run.id)[0];
   if (ckpt) console.log(`  checkpoint epoch ${ckpt.epoch}, batch ${ckpt.batch} (${ckpt.reason}, ${ckpt.createdAt})`);
   for (const e of listMetrics(store, run.id, 'epoch')) {
     const v = e.values as { trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number };

@@ -54,10 +54,12 @@ describe('stbp CLI', () => {
 
   it('lists, shows, resumes and deletes recorded runs', async () => {
     const list = await stbp('runs', 'list');
-    expect(list.stdout).toMatch(/^\s+1\s+mlp-quick\s+completed\s+mnist\s+1\/1\s+\d+\.\d\d%\s+wasm-simd/m);
+    expect(list.stdout).toMatch(/^\s+1\s+mlp-quick\s+completed\s+mnist\s+1\/1 epochs\s+\d+\.\d\d%\s+(ok|not-learning)\s+wasm-simd/m);
     const show = await stbp('runs', 'show', '1');
     expect(show.stdout).toMatch(/status\s+completed/);
     expect(show.stdout).toMatch(/^  epoch 1: loss/m);
+    expect(show.stdout).toMatch(/^  progress   epoch 1 of 1, batch 6 of 6 \(100% of the epoch\), 600 of 600 samples seen$/m);
+    expect(show.stdout).toMatch(/^  verdict    (learning|not learning): test accuracy \d+(\.\d)?% \(chance 10%\)/m);
     const resume = await stbp('runs', 'resume', '1');
     expect(resume.code).toBe(2);
     expect(resume.stderr).toMatch(/run 1 is completed; duplicate it to train again/);
