@@ -2,11 +2,24 @@ import type { ConfusionProbe } from '../../../main/contract';
 import { BASE, MUTED } from './palette';
 import type { ChartOption } from './types';
 
+/** Cells at least this share of the largest are dark blue: their count is printed in white. */
+const DARK_CELL = 0.4;
+
+/**
+ * The colour of a cell's count: white on the dark cells, the page's text colour on the pale ones
+ * (nearly transparent, so the panel shows through: white there was unreadable in the light theme).
+ */
+export function cellTextColor(value: number, max: number, theme: 'light' | 'dark'): string {
+  if (max > 0 && value / max >= DARK_CELL) return '#ffffff';
+  return theme === 'dark' ? '#e2e8f0' : '#0f172a';
+}
+
 /**
  * Test-set confusion counts: truth down, prediction across, colour scaled from 0 to the largest
- * cell. Numbers are printed in the cells when there are few classes.
+ * cell. Numbers are printed in the cells when there are few classes, in a colour each cell's own
+ * shade can carry in either theme.
  */
-export function confusionOption(probe: ConfusionProbe | null | undefined, classNames: readonly string[] = []): ChartOption {
+export function confusionOption(probe: ConfusionProbe | null | undefined, classNames: readonly string[] = [], theme: 'light' | 'dark' = 'light'): ChartOption {
   const classes = probe?.classes ?? 0;
   const labels = Array.from({ length: classes }, (_, i) => classNames[i] ?? String(i));
   const data: [number, number, number][] = [];
@@ -45,7 +58,7 @@ export function confusionOption(probe: ConfusionProbe | null | undefined, classN
       {
         name: 'confusion',
         type: 'heatmap',
-        data,
+        data: data.map((value) => ({ value, label: { color: cellTextColor(value[2], max, theme) } })),
         label: { show: classes > 0 && classes <= 12, fontSize: 10 },
         emphasis: { itemStyle: { borderColor: '#f59e0b', borderWidth: 1 } },
       },

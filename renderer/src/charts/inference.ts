@@ -73,5 +73,6 @@ export function unitTrace(membrane: Float32Array, steps: number, units: number, 
 /** The membrane potential of one output neuron (the winner) over the T steps, with the Vth line. */
 export function winnerTraceOption(membrane: Float32Array | null, steps: number, classes: number, unit: number | null, vth: number | null, label: string): ChartOption {
   if (!membrane || unit === null || vth === null) return membraneOption(null);
-  return membraneOption({ epoch: 0, layer: 0, steps, vth, traces: [unitTrace(membrane, steps, classes, unit)] }, 1, [label]);
+  const trace = unitTrace(membrane, steps, classes, unit);
+  return membraneOption({ epoch: 0, layer: 0, steps, vth, peak: Math.max(0, ...trace.map(Math.abs)), unitStep: 1, traces: [trace] }, 1, [label]);
 }

@@ -8,7 +8,7 @@ import type { ChartOption, Series } from './types';
  */
 export function membraneOption(probe: MembraneProbe | null | undefined, maxTraces = 8, names: readonly string[] = []): ChartOption {
   const traces = probe ? probe.traces.slice(0, maxTraces) : [];
-  const nameOf = (k: number): string => names[k] ?? `unit ${k}`;
+  const nameOf = (k: number): string => names[k] ?? `unit ${k * (probe?.unitStep ?? 1)}`;
   const series: Series[] = traces.map((trace, k) => ({
     name: nameOf(k),
     type: 'line',
@@ -43,7 +43,7 @@ export function membraneOption(probe: MembraneProbe | null | undefined, maxTrace
     grid: { ...GRID, right: 64 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toFixed(3) : String(v)) },
     legend: { top: 4, left: 64, right: 8, type: 'scroll', data: traces.map((_, k) => nameOf(k)) },
-    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 0, max: Math.max(1, (probe?.steps ?? 1) - 1), minInterval: 1 },
+    xAxis: { type: 'value', name: 'time step', nameLocation: 'middle', nameGap: 26, min: 0, max: Math.max(1, (probe?.steps ?? 1) - 1), minInterval: 1 },
     yAxis: { type: 'value', name: 'membrane potential u', max: top, ...Y_NAME },
     series,
   };

@@ -15,6 +15,8 @@ interface Panel {
   units: number;
   spikes: readonly number[];
   color: string;
+  /** Unit k of the panel is unit k·unitStep of the layer (large layers are sampled evenly). */
+  unitStep?: number;
 }
 
 /** A tick per spike: time on x, unit on y (paper Fig. 4c/4d). Marks size to the unit count. */
@@ -42,17 +44,18 @@ function rasterPanels(panels: Panel[], emptyText: string): ChartOption {
       ? { text: emptyText, left: 'center', top: 'middle', textStyle: { fontSize: 13, fontWeight: 'normal', color: MUTED } }
       : panels.map((p, i) => ({ text: p.title, left: `${6 + i * (width + gap)}%`, top: 4, textStyle: { fontSize: 12, fontWeight: 'normal' } })),
     tooltip: { trigger: 'item', formatter: (p) => {
-      const value = (p as { value?: [number, number] }).value;
-      return value ? `step ${value[0]}, unit ${value[1]}` : '';
+      const { value, seriesIndex } = p as { value?: [number, number]; seriesIndex?: number };
+      return value ? `time step ${value[0]}, unit ${value[1] * (panels[seriesIndex ?? 0]?.unitStep ?? 1)}` : '';
     } },
     grid: grids.length > 0 ? grids : [{ left: 40, right: 20, top: 30, bottom: 30 }],
     xAxis: (panels.length > 0 ? panels : [null]).map((p, i) => ({
-      type: 'value' as const, gridIndex: i, show: p !== null, min: -0.5, max: (p?.steps ?? 1) - 0.5, name: 'step', nameLocation: 'middle' as const, nameGap: 22,
+      type: 'value' as const, gridIndex: i, show: p !== null, min: -0.5, max: (p?.steps ?? 1) - 0.5, name: 'time step', nameLocation: 'middle' as const, nameGap: 22,
       splitLine: { show: false }, axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? String(v) : '') },
     })),
     yAxis: (panels.length > 0 ? panels : [null]).map((p, i) => ({
-      type: 'value' as const, gridIndex: i, show: p !== null, min: -0.5, max: (p?.units ?? 1) - 0.5, inverse: true, name: i === 0 ? 'unit' : '', nameLocation: 'middle' as const, nameGap: 34,
-      splitLine: { show: false }, axisLabel: { show: i === 0, formatter: (v: number) => (Number.isInteger(v) ? String(v) : '') },
+      type: 'value' as const, gridIndex: i, show: p !== null, min: -0.5, max: (p?.units ?? 1) - 0.5, inverse: true,
+      name: i === 0 ? ((p?.unitStep ?? 1) > 1 ? `unit (every ${p!.unitStep})` : 'unit') : '', nameLocation: 'middle' as const, nameGap: 34,
+      splitLine: { show: false }, axisLabel: { show: i === 0, formatter: (v: number) => (Number.isInteger(v) ? String(v * (p?.unitStep ?? 1)) : '') },
     })),
     series,
   };
@@ -60,13 +63,14 @@ function rasterPanels(panels: Panel[], emptyText: string): ChartOption {
 
 /**
  * One layer's spikes for the probe sample before training next to the same layer now, so the
- * change training made is visible at a glance. Either side may be missing.
+ * change training made is visible at a glance. Either side may be missing. `afterTitle` names a
+ * moment within an epoch (a live probe); by default the "after" panel is the end of its epoch.
  */
-export function rasterOption(before: RasterProbe | null | undefined, after: RasterProbe | null | undefined): ChartOption {
+export function rasterOption(before: RasterProbe | null | undefined, after: RasterProbe | null | undefined, afterTitle?: string): ChartOption {
   const panels: Panel[] = [];
-  if (before) panels.push({ title: 'before training', steps: before.steps, units: before.units, spikes: before.spikes, color: MUTED });
-  if (after && !(before && after.epoch === before.epoch)) {
-    panels.push({ title: `after epoch ${after.epoch}`, steps: after.steps, units: after.units, spikes: after.spikes, color: colorAt(0) });
+  if (before) panels.push({ title: 'before training', steps: before.steps, units: before.units, spikes: before.spikes, color: MUTED, unitStep: before.unitStep });
+  if (after && !(before && after.epoch === before.epoch && afterTitle === undefined)) {
+    panels.push({ title: afterTitle ?? `after epoch ${after.epoch}`, steps: after.steps, units: after.units, spikes: after.spikes, color: colorAt(0), unitStep: after.unitStep });
   }
   return rasterPanels(panels, 'No probe yet');
 }

@@ -1,11 +1,16 @@
 import { toCsv, type CsvCell } from '../../../engine/export/csv';
 import type { EpochPoint, RunSummary } from '../../../main/contract';
 
-/** A compared run's results: from its loaded epochs when there are any, else from its summary. */
+/**
+ * A compared run's results: from its loaded epochs when there are any, else from its summary. The
+ * final test accuracy is a stop's evaluation when the run stopped mid-epoch (`finalAt`).
+ */
 export interface CompareFigures {
   id: number;
   best: number | null;
   final: number | null;
+  finalAt: 'epoch' | 'stop' | null;
+  verdict: string | null;
   train: number | null;
   loss: number | null;
   epochs: number;
@@ -14,10 +19,14 @@ export interface CompareFigures {
 
 export function compareFigures(run: RunSummary, epochs: readonly EpochPoint[]): CompareFigures {
   const last = epochs[epochs.length - 1];
+  const atStop = run.stop?.evaluatedAtStop ? run.stop.testAccuracy : null;
+  const final = atStop ?? (last ? last.testAccuracy : (run.final?.testAccuracy ?? null));
   return {
     id: run.id,
     best: epochs.length > 0 ? Math.max(...epochs.map((e) => e.testAccuracy)) : (run.final?.bestTestAccuracy ?? null),
-    final: last ? last.testAccuracy : (run.final?.testAccuracy ?? null),
+    final,
+    finalAt: final === null ? null : atStop !== null ? 'stop' : 'epoch',
+    verdict: run.verdict?.message ?? null,
     train: last ? last.trainAccuracy : (run.final?.trainAccuracy ?? null),
     loss: last ? last.trainLoss : (run.final?.trainLoss ?? null),
     epochs: epochs.length,
@@ -29,10 +38,12 @@ export function compareFigures(run: RunSummary, epochs: readonly EpochPoint[]): 
 const RESULT_ROWS: { label: string; get(f: CompareFigures): CsvCell }[] = [
   { label: 'Best test accuracy', get: (f) => f.best },
   { label: 'Final test accuracy', get: (f) => f.final },
+  { label: 'Final test accuracy from', get: (f) => f.finalAt },
   { label: 'Final train accuracy', get: (f) => f.train },
   { label: 'Final train loss', get: (f) => f.loss },
   { label: 'Epochs done', get: (f) => f.epochs },
   { label: 'Training time (s)', get: (f) => f.seconds },
+  { label: 'Verdict', get: (f) => f.verdict },
 ];
 
 /** A settings row of the table (run/settings.ts SETTING_ROWS). */

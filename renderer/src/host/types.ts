@@ -1,4 +1,5 @@
 import type { ImportSource, WorkbenchApi, WorkbenchEvent } from '../../../main/contract';
+import { METHOD_FLAGS as CALL_FLAGS } from './methods';
 
 /**
  * Everything the renderer asks of the outside world (Netron's Host, STYLE.md 12): the contract's
@@ -56,11 +57,24 @@ export class HostError extends Error {
   }
 }
 
-/** The message to show for anything thrown by a host call or a view. */
+/**
+ * The message to show for anything thrown by a host call or a view. The main side's messages name
+ * the call and its argument path for logs and scripts ("getEncoding: request.steps is 0; …"); a
+ * user sees neither: the call's name is dropped and the argument is named by its field ("steps is
+ * 0; …").
+ */
 export function errorMessage(cause: unknown): string {
-  if (cause instanceof Error) return cause.message;
-  return typeof cause === 'string' ? cause : JSON.stringify(cause);
+  const text = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : JSON.stringify(cause);
+  return forUser(text);
 }
+
+/** A message without a leading contract call's name and with argument paths shortened to the field. */
+export function forUser(message: string): string {
+  return message.replace(/^([a-z][A-Za-z]+): /, (whole, name: string) => (CALL_NAMES.has(name) ? '' : whole)).replace(/\b(?:request|args?\[\d+\])\.((?:\w+\.)*\w+)/g, '$1');
+}
+
+/** Names a message may start with: the contract's calls (host/methods.ts). */
+export const CALL_NAMES: ReadonlySet<string> = new Set(Object.keys(CALL_FLAGS));
 
 /** Small listener set shared by both hosts. */
 export class Listeners<T> {

@@ -1,3 +1,4 @@
+import { runFraction } from '../../../engine/train/progress';
 import type { PresetInfo, RunSettings, RunSummary } from '../../../main/contract';
 
 /** The paper's Table I (MNIST) with Adam: what a run takes when the preset says nothing. */
@@ -12,6 +13,13 @@ export const TABLE_I: RunSettings = {
   init: 'paper',
   initGain: 3,
 };
+
+/**
+ * The launcher's quick setting, beside the paper's: T = 8, 3 epochs, the first 10,000 training and
+ * 2,000 test samples. mlp-800 trains so in about 6 s on this 2-core machine (91.9% test accuracy),
+ * against about 9 minutes for Table I's 20 epochs at T = 30 on all 60,000.
+ */
+export const QUICK: Pick<RunSettings, 'steps' | 'epochs' | 'limit' | 'testLimit'> = { steps: 8, epochs: 3, limit: 10_000, testLimit: 2_000 };
 
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export const LOSSES = [
@@ -140,8 +148,7 @@ export function etaSeconds(progress: RunSummary['progress'], batchSize: number):
 
 /** Overall fraction done, 0…1. */
 export function progressFraction(progress: RunSummary['progress']): number {
-  if (!progress || progress.epochs <= 0 || progress.batches <= 0) return 0;
-  return Math.min(1, ((progress.epoch - 1) * progress.batches + progress.batch) / (progress.epochs * progress.batches));
+  return progress ? runFraction(progress) : 0;
 }
 
 export const ACTIVE_STATUSES = new Set(['created', 'running']);

@@ -89,5 +89,9 @@ export const useAppStore = defineStore('app', () => {
     notify('error', errorMessage(cause), title);
   }
 
-  return { info, infoError, infoLoading, loadInfo, route, navigate, startRouting, status, connected, toasts, notify, dismiss, reportError };
+  // ---- help -------------------------------------------------------------------------------------
+  /** The Help view is open ("?" or F1, or the sidebar's Help). */
+  const helpOpen = ref(false);
+
+  return { info, infoError, infoLoading, loadInfo, route, navigate, startRouting, status, connected, toasts, notify, dismiss, reportError, helpOpen };
 });

@@ -133,10 +133,20 @@ export const useDatasetsStore = defineStore('datasets', () => {
       encoding.value = answer;
       encodingError.value = null;
     } catch (cause) {
-      if (current()) encodingError.value = errorMessage(cause);
+      if (!current()) return;
+      encodingError.value = errorMessage(cause);
+      encoding.value = null; // a raster of other settings would pass for this one
     } finally {
       if (current()) encodingLoading.value = false;
     }
+  }
+
+  /** Settings the preview cannot take (a T of 0): nothing is asked, and the old raster goes. */
+  function dropEncoding(): void {
+    encodingRequest();
+    encoding.value = null;
+    encodingError.value = null;
+    encodingLoading.value = false;
   }
 
   host.onEvent((event) => {
@@ -147,6 +157,6 @@ export const useDatasetsStore = defineStore('datasets', () => {
   return {
     list, loading, loaded, error, busy, load, ensureMnist, importDataset, remove,
     selectedId, selected, split, offset, page, total, samplesLoading, samplesError, select, loadSamples, setSplit, goToOffset,
-    encoding, encodingIndex, encodingSteps, encodingSeed, encodingLoading, encodingError, loadEncoding,
+    encoding, encodingIndex, encodingSteps, encodingSeed, encodingLoading, encodingError, loadEncoding, dropEncoding,
   };
 });

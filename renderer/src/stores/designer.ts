@@ -3,27 +3,26 @@ import { computed, inject, ref, shallowRef, type InjectionKey } from 'vue';
 import { LAYER_CLASSES } from '../../../engine/spec/infer';
 import type { ModelSpec, NeuronConfig } from '../../../engine/spec/types';
 import { inspectSpec } from '../designer/inspect';
-import { defaultNeuron, fromModelSpec, toModelSpec, type DesignSpec, type LayerClass, type LayerConfig } from '../designer/layers';
+import { fromModelSpec, toModelSpec, type DesignSpec, type LayerClass, type LayerConfig } from '../designer/layers';
+import { TEMPLATES, type TemplateName } from '../designer/templates';
 import { defaultInsertIndex, insertLayer, moveLayer, removeLayer, updateLayerConfig } from '../designer/ops';
 
 /** Where the spec in the designer came from, for the title and the launcher's defaults. */
 export type DesignOrigin = { kind: 'new' } | { kind: 'preset'; name: string } | { kind: 'saved'; name: string };
+
+interface Snapshot {
+  design: DesignSpec;
+  origin: DesignOrigin;
+  dirty: boolean;
+}
 
 const HISTORY_LIMIT = 100;
 /** Edits of one field within this window are one undo step (typing "800" is not three). */
 const COALESCE_MS = 1200;
 const DRAFT_KEY = 'stbp-workbench.designer-draft';
 
-export function starterSpec(): DesignSpec {
-  return fromModelSpec({
-    name: 'untitled',
-    neuron: defaultNeuron(),
-    layers: [
-      { className: 'input', config: { shape: [784] } },
-      { className: 'dense', config: { units: 800 } },
-      { className: 'output', config: { units: 10 } },
-    ],
-  });
+export function starterSpec(template: TemplateName = 'mlp'): DesignSpec {
+  return fromModelSpec(TEMPLATES[template].spec());
 }
 
 export interface DesignerOptions {
@@ -46,8 +45,9 @@ export const useDesignerStore = defineStore('designer', () => {
   const design = shallowRef<DesignSpec>(draft?.design ?? starterSpec());
   const origin = ref<DesignOrigin>(draft?.origin ?? { kind: 'new' });
   const selected = ref<number | null>(null);
-  const past = shallowRef<DesignSpec[]>([]);
-  const future = shallowRef<DesignSpec[]>([]);
+  /** Undo and redo steps: the design with where it came from and whether it was saved, so undoing a replacement brings back unsaved work as unsaved. */
+  const past = shallowRef<Snapshot[]>([]);
+  const future = shallowRef<Snapshot[]>([]);
   /** Changed since it was loaded or saved. */
   const dirty = ref(false);
   let lastEdit: { key: string; at: number } | null = null;
@@ -62,7 +62,7 @@ export const useDesignerStore = defineStore('designer', () => {
   function commit(next: DesignSpec, coalesceKey?: string): void {
     const now = Date.now();
     const continues = coalesceKey !== undefined && lastEdit?.key === coalesceKey && now - lastEdit.at < COALESCE_MS;
-    if (!continues) past.value = [...past.value, design.value].slice(-HISTORY_LIMIT);
+    if (!continues) past.value = [...past.value, snapshot()].slice(-HISTORY_LIMIT);
     future.value = [];
     lastEdit = coalesceKey === undefined ? null : { key: coalesceKey, at: now };
     design.value = next;
@@ -118,10 +118,13 @@ export const useDesignerStore = defineStore('designer', () => {
     writeDraft();
   }
 
-  function reset(): void {
-    commit(starterSpec());
+  /** A new network from a template; undoable (the replaced one is a Ctrl+Z away). */
+  function reset(template: TemplateName = 'mlp'): void {
+    commit(starterSpec(template));
     origin.value = { kind: 'new' };
     selected.value = null;
+    dirty.value = false;
+    writeDraft();
   }
 
   function markSaved(name: string): void {
@@ -131,26 +134,33 @@ export const useDesignerStore = defineStore('designer', () => {
     writeDraft();
   }
 
+  function snapshot(): Snapshot {
+    return { design: design.value, origin: origin.value, dirty: dirty.value };
+  }
+
+  function restore(s: Snapshot): void {
+    design.value = s.design;
+    origin.value = s.origin;
+    dirty.value = s.dirty;
+    lastEdit = null;
+    clampSelection();
+    writeDraft();
+  }
+
   function undo(): void {
     const previous = past.value[past.value.length - 1];
     if (!previous) return;
     past.value = past.value.slice(0, -1);
-    future.value = [...future.value, design.value];
-    design.value = previous;
-    lastEdit = null;
-    clampSelection();
-    writeDraft();
+    future.value = [...future.value, snapshot()];
+    restore(previous);
   }
 
   function redo(): void {
     const next = future.value[future.value.length - 1];
     if (!next) return;
     future.value = future.value.slice(0, -1);
-    past.value = [...past.value, design.value];
-    design.value = next;
-    lastEdit = null;
-    clampSelection();
-    writeDraft();
+    past.value = [...past.value, snapshot()];
+    restore(next);
   }
 
   function select(index: number | null): void {

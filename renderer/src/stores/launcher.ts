@@ -1,10 +1,13 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ModelSpec } from '../../../engine/spec/types';
-import type { ModelSummary, RunSettings, RunSummary } from '../../../main/contract';
+import type { ModelSummary, RunEstimate, RunSettings, RunSummary, StartRunRequest } from '../../../main/contract';
 import { inspectSpec, type SpecReport } from '../designer/inspect';
 import { fromModelSpec } from '../designer/layers';
-import { settingsFor, TABLE_I } from '../run/settings';
+import { errorMessage, useHost } from '../host';
+import { fieldErrors, fieldWarnings, type FieldMessages } from '../run/checks';
+import { QUICK, settingsFor, TABLE_I } from '../run/settings';
+import { latestOnly } from './shared';
 import { useDatasetsStore } from './datasets';
 import { useDesignerStore } from './designer';
 import { useRunsStore } from './runs';
@@ -22,6 +25,7 @@ export function parseChoice(key: string): SpecChoice {
 
 /** The run launcher's form: dataset, spec, hyper-parameters, seed, backend. */
 export const useLauncherStore = defineStore('launcher', () => {
+  const host = useHost();
   const datasets = useDatasetsStore();
   const designer = useDesignerStore();
   const specs = useSpecsStore();
@@ -46,36 +50,32 @@ export const useLauncherStore = defineStore('launcher', () => {
   const report = computed<SpecReport | null>(() => (spec.value ? inspectSpec(fromModelSpec(spec.value), designer.engineClasses) : null));
   const dataset = computed(() => datasets.list.find((d) => d.id === datasetId.value) ?? null);
 
-  /** Problems that stop a start, in words; empty when the form can start. */
-  const problems = computed<string[]>(() => {
-    const out: string[] = [];
-    if (!dataset.value) out.push('Choose a dataset.');
-    if (!spec.value) out.push('Choose a network.');
-    else if (report.value?.unsupportedClasses.length) out.push(`The engine cannot train ${report.value.unsupportedClasses.join(', ')} layers yet.`);
-    else if (report.value && !report.value.valid) out.push(`The network has an error: ${report.value.error ?? 'see the designer'}.`);
+  /** What stops a start, by the field it is about (each shown beside that field, named by its label). */
+  const errors = computed<FieldMessages>(() => {
+    const out: FieldMessages = {};
+    if (!dataset.value) out.dataset = 'Choose a dataset.';
+    if (!spec.value) out.network = 'Choose a network.';
+    else if (report.value?.unsupportedClasses.length) out.network = `The engine cannot train ${report.value.unsupportedClasses.join(', ')} layers yet.`;
+    else if (report.value && !report.value.valid) out.network = `The network has an error: ${report.value.error ?? 'see the designer'}.`;
     if (dataset.value && report.value?.valid) {
       const inputs = report.value.layers[0]?.outputShape ?? [];
       const want = dataset.value.inputShape;
       if (product(inputs) !== product(want)) {
-        out.push(`The network takes ${inputs.join('×')} inputs but ${dataset.value.name} samples are ${want.join('×')}.`);
+        out.dataset = `The network takes ${inputs.join('×')} inputs but ${dataset.value.name} samples are ${want.join('×')}.`;
+      } else if (report.value.classes !== null && report.value.classes !== dataset.value.classes) {
+        out.dataset = `The output layer has ${report.value.classes} units but ${dataset.value.name} has ${dataset.value.classes} classes.`;
       }
-      if (report.value.classes !== null && report.value.classes !== dataset.value.classes) {
-        out.push(`The output layer has ${report.value.classes} units but ${dataset.value.name} has ${dataset.value.classes} classes.`);
-      }
     }
-    const s = settings.value;
-    for (const [key, value] of [['epochs', s.epochs], ['steps', s.steps], ['batchSize', s.batchSize]] as const) {
-      if (!Number.isInteger(value) || value < 1) out.push(`${key} must be a whole number ≥ 1.`);
-    }
-    if (!(s.lr > 0)) out.push('The learning rate must be > 0.');
-    if (!(s.initGain > 0)) out.push('The init gain must be > 0.');
-    if (!Number.isInteger(seed.value)) out.push('The seed must be a whole number.');
-    for (const key of ['limit', 'testLimit'] as const) {
-      const v = s[key];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1)) out.push(`${key === 'limit' ? 'Train' : 'Test'} limit must be empty or a whole number ≥ 1.`);
-    }
-    return out;
+    return { ...out, ...fieldErrors({ settings: settings.value, seed: seed.value, dataset: dataset.value, spec: spec.value }) };
   });
+
+  /** Settings that will run but are unlikely to learn (a learning rate far out of range, T = 1, an unreachable threshold). */
+  const warnings = computed<FieldMessages>(() =>
+    fieldWarnings({ settings: settings.value, seed: seed.value, dataset: dataset.value, spec: report.value?.valid ? spec.value : null }),
+  );
+
+  /** Problems that stop a start, in words; empty when the form can start. */
+  const problems = computed<string[]>(() => Object.values(errors.value));
 
   /** Table I, or the preset's `train` when the spec comes from one (directly or via the designer). */
   const defaults = computed<RunSettings>(() => {
@@ -87,6 +87,57 @@ export const useLauncherStore = defineStore('launcher', () => {
   function applyDefaults(): void {
     const limits = { limit: settings.value.limit, testLimit: settings.value.testLimit };
     settings.value = { ...defaults.value, ...dropUndefined(limits) };
+  }
+
+  /** A first run that takes a minute or two, not hours: T = 8, a few epochs, a subset of the data. */
+  function applyQuick(): void {
+    settings.value = { ...settings.value, ...QUICK };
+  }
+
+  // ---- the estimate: the network timed on this machine (estimateRun) ----------------------------
+  const estimate = ref<RunEstimate | null>(null);
+  const estimateError = ref<string | null>(null);
+  const estimating = ref(false);
+  /** The request the estimate is for; a changed form makes it stale until the next one. */
+  const estimatedFor = ref<string | null>(null);
+  const estimateRequest = latestOnly();
+
+  /** What Start would send, or null while the form cannot start. */
+  const request = computed<StartRunRequest | null>(() => {
+    if (problems.value.length > 0 || !spec.value || datasetId.value === null) return null;
+    const settingsToSend: RunSettings = { ...settings.value };
+    if (settingsToSend.limit === undefined) delete settingsToSend.limit;
+    if (settingsToSend.testLimit === undefined) delete settingsToSend.testLimit;
+    return { ...(name.value.trim() ? { name: name.value.trim() } : {}), datasetId: datasetId.value, spec: spec.value, settings: settingsToSend, seed: seed.value, backend: backend.value };
+  });
+  /** What the estimate depends on (not the run's name). */
+  const estimateKey = computed(() => {
+    const r = request.value;
+    return r ? JSON.stringify({ ...r, name: undefined }) : null;
+  });
+
+  async function refreshEstimate(): Promise<void> {
+    const r = request.value;
+    const key = estimateKey.value;
+    const current = estimateRequest();
+    if (!r || key === null) {
+      estimate.value = null;
+      estimatedFor.value = null;
+      estimating.value = false;
+      return;
+    }
+    estimating.value = true;
+    try {
+      const answer = await host.estimateRun(r);
+      if (!current()) return;
+      estimate.value = answer;
+      estimatedFor.value = key;
+      estimateError.value = null;
+    } catch (cause) {
+      if (current()) estimateError.value = errorMessage(cause);
+    } finally {
+      if (current()) estimating.value = false;
+    }
   }
 
   function choose(next: SpecChoice): void {
@@ -137,23 +188,14 @@ export const useLauncherStore = defineStore('launcher', () => {
   }
 
   async function start(): Promise<RunSummary | null> {
-    if (problems.value.length > 0 || !spec.value || datasetId.value === null) {
+    const r = request.value;
+    if (!r) {
       error.value = problems.value[0] ?? 'The form is incomplete.';
       return null;
     }
     starting.value = true;
     try {
-      const settingsToSend: RunSettings = { ...settings.value };
-      if (settingsToSend.limit === undefined) delete settingsToSend.limit;
-      if (settingsToSend.testLimit === undefined) delete settingsToSend.testLimit;
-      const run = await runs.start({
-        ...(name.value.trim() ? { name: name.value.trim() } : {}),
-        datasetId: datasetId.value,
-        spec: spec.value,
-        settings: settingsToSend,
-        seed: seed.value,
-        backend: backend.value,
-      });
+      const run = await runs.start(r);
       error.value = null;
       name.value = '';
       return run;
@@ -166,8 +208,9 @@ export const useLauncherStore = defineStore('launcher', () => {
   }
 
   return {
-    datasetId, choice, settings, seed, backend, name, starting, error, spec, report, dataset, problems, defaults,
-    choose, applyDefaults, prepareFromDesigner, prepareFrom, prepareFromModel, dropInitialModel, pickDefaultDataset, start,
+    datasetId, choice, settings, seed, backend, name, starting, error, spec, report, dataset, errors, warnings, problems, defaults,
+    estimate, estimateError, estimating, estimatedFor, estimateKey,
+    choose, applyDefaults, applyQuick, refreshEstimate, prepareFromDesigner, prepareFrom, prepareFromModel, dropInitialModel, pickDefaultDataset, start,
   };
 });
 

@@ -1,15 +1,26 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue';
-import type { BatchPoint, EpochPoint, RunMetrics, RunProbes } from '../../../main/contract';
+import type { BatchPoint, EpochPoint, LiveProbes, MembraneProbe, RasterProbe, RunMetrics, RunProbes } from '../../../main/contract';
 import { errorMessage, useHost } from '../host';
 import { createThrottle } from '../util/throttle';
 import { useRunsStore } from './runs';
 import { latestOnly, onReconnect } from './shared';
 
+/** What the probe panels show: an epoch's stored probes, or the live probe of a moment within one. */
+export interface ShownProbes {
+  rasters: RasterProbe[];
+  membranes: MembraneProbe[];
+  /** The "after" panels' title: "after epoch 3", or "epoch 4, batch 166 (live)". */
+  title: string;
+  live: boolean;
+}
+
 /**
  * One run's metrics and probes. Series are plain arrays behind shallowRefs (never deep-reactive):
  * live batch points are appended in place and `revision` is bumped at most a few times a second,
- * which is what the charts watch.
+ * which is what the charts watch. While the run trains, the probe sample is sent every few seconds
+ * within an epoch (`run-live-probes`, not stored); following the latest epoch, those are shown
+ * until the epoch's own probes are stored.
  */
 export const useMonitorStore = defineStore('monitor', () => {
   const host = useHost();
@@ -27,6 +38,18 @@ export const useMonitorStore = defineStore('monitor', () => {
   const probesError = ref<string | null>(null);
   /** Bumped whenever new points have been appended. */
   const revision = ref(0);
+  /** The latest live probe of this run, newer than its stored probes. */
+  const live = shallowRef<LiveProbes | null>(null);
+
+  const shown = computed<ShownProbes | null>(() => {
+    const stored = probes.value;
+    const now = live.value;
+    if (probeEpoch.value === null && now && (!stored || now.epoch > stored.epoch)) {
+      return { rasters: now.rasters, membranes: now.membranes, title: `epoch ${now.epoch}, batch ${now.batch} (live)`, live: true };
+    }
+    if (!stored) return null;
+    return { rasters: stored.rasters, membranes: stored.membranes, title: stored.epoch === 0 ? 'before training' : `after epoch ${stored.epoch}`, live: false };
+  });
 
   /** Events that arrive while the first fetch is under way, replayed onto its answer. */
   let early: { batches: BatchPoint[]; epochs: EpochPoint[] } = { batches: [], epochs: [] };
@@ -73,6 +96,7 @@ export const useMonitorStore = defineStore('monitor', () => {
     metrics.value = null;
     probes.value = null;
     probeEpoch.value = null;
+    live.value = null;
     error.value = null;
     probesError.value = null;
     early = { batches: [], epochs: [] };
@@ -117,7 +141,11 @@ export const useMonitorStore = defineStore('monitor', () => {
           flushThrottle.schedule();
         }
         break;
+      case 'run-live-probes':
+        live.value = markRaw(event.probes);
+        break;
       case 'run-probes':
+        if (live.value && event.epoch >= live.value.epoch) live.value = null; // the epoch's own probes supersede it
         if (probeEpoch.value === null) probesThrottle.schedule();
         else if (probes.value && !probes.value.epochs.includes(event.epoch)) {
           // Keep the picked epoch, but offer the new one in the picker.
@@ -136,7 +164,7 @@ export const useMonitorStore = defineStore('monitor', () => {
   });
 
   return {
-    runId, run, metrics, probes, probeEpoch, loading, error, probesLoading, probesError, revision,
+    runId, run, metrics, probes, probeEpoch, live, shown, loading, error, probesLoading, probesError, revision,
     open, close, loadProbes, showProbeEpoch, flush: () => flushThrottle.flush(),
   };
 });

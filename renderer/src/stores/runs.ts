@@ -40,6 +40,8 @@ export const useRunsStore = defineStore('runs', () => {
   const pause = async (runId: number): Promise<RunSummary> => upsert(await host.pauseRun(runId));
   const resume = async (runId: number): Promise<RunSummary> => upsert(await host.resumeRun(runId));
   const stop = async (runId: number): Promise<RunSummary> => upsert(await host.stopRun(runId));
+  /** A stopped run's last weights on the test set, for one stopped without (its process starts for that). */
+  const evaluate = async (runId: number): Promise<RunSummary> => upsert(await host.evaluateRun(runId));
   const rename = async (runId: number, name: string): Promise<RunSummary> => upsert(await host.renameRun(runId, name));
   async function remove(runId: number): Promise<void> {
     await host.deleteRun(runId);
@@ -77,7 +79,7 @@ export const useRunsStore = defineStore('runs', () => {
   });
   onReconnect(host, () => void load());
 
-  return { list, loading, loaded, error, byId, get, load, upsert, refresh, start, pause, resume, stop, rename, remove, flushProgress: () => progressThrottle.flush() };
+  return { list, loading, loaded, error, byId, get, load, upsert, refresh, start, pause, resume, stop, evaluate, rename, remove, flushProgress: () => progressThrottle.flush() };
 });
 
 function sortRuns(runs: RunSummary[]): RunSummary[] {

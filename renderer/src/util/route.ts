@@ -1,9 +1,10 @@
 /**
  * Hash navigation (no router package): `#/designer`, `#/datasets`, `#/datasets/3`, `#/runs`,
- * `#/runs/new`, `#/runs/12`, `#/compare?runs=1,2`, `#/models`, `#/models/5`, `#/models/5/try`. Parsing
+ * `#/runs/new`, `#/runs/12`, `#/compare?runs=1,2`, `#/models`, `#/models/5`, `#/models/5/try`, `#/studies`,
+ * `#/studies/new`, `#/studies/3`. Parsing
  * and printing are pure so tests cover them.
  */
-export type Section = 'designer' | 'datasets' | 'runs' | 'compare' | 'models';
+export type Section = 'designer' | 'datasets' | 'runs' | 'compare' | 'models' | 'studies';
 
 export type Route =
   | { section: 'designer' }
@@ -13,7 +14,11 @@ export type Route =
   | { section: 'runs'; view: 'monitor'; runId: number }
   | { section: 'compare'; runIds: number[] }
   /** A model's details, or its "Try it" page. */
-  | { section: 'models'; modelId: number | null; view: 'details' | 'try' };
+  | { section: 'models'; modelId: number | null; view: 'details' | 'try' }
+  /** The studies and the queue, one study, or a new study from a recipe or a file. */
+  | { section: 'studies'; view: 'list' }
+  | { section: 'studies'; view: 'new' }
+  | { section: 'studies'; view: 'study'; studyId: number };
 
 export const DEFAULT_ROUTE: Route = { section: 'designer' };
 
@@ -40,6 +45,11 @@ export function parseRoute(hash: string): Route {
       const modelId = id(parts[1]);
       return { section: 'models', modelId, view: modelId !== null && parts[2] === 'try' ? 'try' : 'details' };
     }
+    case 'studies': {
+      if (parts[1] === 'new') return { section: 'studies', view: 'new' };
+      const studyId = id(parts[1]);
+      return studyId === null ? { section: 'studies', view: 'list' } : { section: 'studies', view: 'study', studyId };
+    }
     default:
       return DEFAULT_ROUTE;
   }
@@ -57,5 +67,7 @@ export function routeHash(route: Route): string {
       return route.runIds.length > 0 ? `#/compare?runs=${route.runIds.join(',')}` : '#/compare';
     case 'models':
       return route.modelId === null ? '#/models' : `#/models/${route.modelId}${route.view === 'try' ? '/try' : ''}`;
+    case 'studies':
+      return route.view === 'list' ? '#/studies' : route.view === 'new' ? '#/studies/new' : `#/studies/${route.studyId}`;
   }
 }

@@ -86,6 +86,22 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
+/** The README's walk-through pictures (docs/screenshots/), committed. */
+export const README_SCREENSHOT_DIR = join(root, 'docs', 'screenshots');
+
+/**
+ * A screenshot for the README: with STBP_README_SCREENSHOTS=1 it replaces the committed picture in
+ * docs/screenshots/ (the viewport, not the whole page: a picture of what a user sees); otherwise
+ * it goes with the other test screenshots, so test runs leave the committed ones alone.
+ */
+export async function readmeScreenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.STBP_README_SCREENSHOTS === '1' ? README_SCREENSHOT_DIR : SCREENSHOT_DIR;
+  mkdirSync(dir, { recursive: true });
+  // Notices of the moment ("Started run-1.") would cover the picture; they fade by themselves anyway.
+  await page.locator('[data-testid=toast]').evaluateAll((toasts) => toasts.forEach((t) => ((t as unknown as { style: { visibility: string } }).style.visibility = 'hidden')));
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
 /** Console errors and page errors, so a test can assert the app logged none. */
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];

@@ -68,6 +68,7 @@ describe('the workbench in headless Chromium (web mode)', () => {
   it('designs a network by dragging layers from the palette, editing, reordering and deleting them', async () => {
     await byTestId('nav-designer').click();
     await byTestId('designer-new').click();
+    await byTestId('designer-new-mlp').click();
     await expect.poll(() => cards().count()).toBe(3); // input 784 → dense 800 → output 10
 
     // A second hidden layer, dropped just above the output card.
@@ -126,6 +127,7 @@ describe('the workbench in headless Chromium (web mode)', () => {
 
   it("opens the paper's spiking CNN: conv and pooling shapes from the engine, errors on the layer at fault", async () => {
     await byTestId('preset-select').selectOption('cnn-table5');
+    await byTestId('confirm-ok').click(); // the edits above are not saved: replace them (Ctrl+Z brings them back)
     const shapes = (): Promise<string[]> => cards().evaluateAll((all) => all.map((c) => c.querySelector('[data-testid=layer-shape]')?.textContent?.trim() ?? ''));
     await expect.poll(shapes).toEqual(['[1, 28, 28]', '[15, 24, 24]', '[15, 12, 12]', '[40, 8, 8]', '[40, 4, 4]', '[640]', '[300]', '[10]']);
     expect(await cards().nth(1).getByTestId('layer-params').innerText()).toMatch(/390 params/); // 15·1·5·5 + 15
@@ -188,6 +190,7 @@ describe('the workbench in headless Chromium (web mode)', () => {
   it('trains the designed network on an MNIST slice with live charts, and pauses and resumes it', async () => {
     await byTestId('nav-designer').click();
     await byTestId('saved-select').selectOption('browser-net'); // the network designed above
+    await byTestId('confirm-ok').click(); // the CNN's kernel edits are not saved
     await expect.poll(() => cards().count()).toBe(4);
     await byTestId('designer-train').click();
     await byTestId('launch-dataset').selectOption({ label: 'mnist' });
@@ -211,12 +214,14 @@ describe('the workbench in headless Chromium (web mode)', () => {
     await expect.poll(status, eventually).toBe('completed');
     await expect.poll(batches, eventually).toBe(3 * 600); // every batch once, no replayed duplicates
     expect(await points('chart-accuracy')).toBeGreaterThanOrEqual(3);
-    for (const chart of ['chart-rates', 'chart-raster-input', 'chart-raster-output', 'chart-membrane', 'chart-confusion']) {
+    // The input and every LIF layer of input-32-64-10 have a raster.
+    await expect.poll(() => byTestId('raster-panel').count(), eventually).toBe(4);
+    for (const chart of ['chart-rates', 'chart-raster-0', 'chart-raster-1', 'chart-raster-2', 'chart-raster-3', 'chart-membrane', 'chart-confusion']) {
       await expect.poll(() => points(chart), eventually).toBeGreaterThan(0);
     }
     expect(await byTestId('run-eta').innerText()).toBe('done');
     await screenshot(page, 'monitor');
-    await byTestId('chart-raster-input').scrollIntoViewIfNeeded();
+    await byTestId('chart-raster-0').scrollIntoViewIfNeeded();
     await screenshot(page, 'monitor-probes');
   });
 
@@ -263,14 +268,14 @@ describe('the workbench in headless Chromium (web mode)', () => {
       await byTestId('chart-compare-accuracy-export-svg').click();
     });
     expect(compareSvg.name).toBe(compareCsv.name.replace('.csv', '-accuracy.svg'));
-    expect(compareSvg.text).toContain('>Test accuracy per epoch of the picked runs<');
+    expect(compareSvg.text).toContain('>Test accuracy of the picked runs by epoch<');
 
     // The runs list as shown.
     await byTestId('nav-runs').click();
     const runsCsv = await downloaded(() => byTestId('runs-export-csv').click());
     expect(runsCsv.name).toBe('runs.csv');
     const listed = csvRows(runsCsv.text);
-    expect(listed[0]!.slice(0, 4)).toEqual(['id', 'name', 'status', 'dataset']);
+    expect(listed[0]!.slice(0, 5)).toEqual(['id', 'name', 'status', 'verdict', 'dataset']);
     expect(listed.slice(1).map((r) => [r[0], r[2]])).toEqual([['2', 'completed'], ['1', 'completed']]);
 
     // The first run's monitor: the loss chart as PNG (mouse) and SVG (keyboard).
@@ -315,7 +320,7 @@ describe('the workbench in headless Chromium (web mode)', () => {
       };
     }, svg.text);
     expect(parsed).toMatchObject({ root: 'svg', errors: 0 });
-    expect(parsed.texts).toEqual(expect.arrayContaining(['Training loss per batch', 'step', 'loss', 'smoothed']));
+    expect(parsed.texts).toEqual(expect.arrayContaining(['Training loss per batch', 'batch', 'loss', 'smoothed']));
     expect(parsed.texts.some((t) => / #1$/.test(t ?? ''))).toBe(true); // the subtitle: the run's name and id
     expect(parsed.lines).toBeGreaterThanOrEqual(2); // raw and smoothed loss
 

@@ -65,7 +65,7 @@ describe('a chart as a figure', () => {
   });
 
   it('keeps panel titles (rasters) below its own and leaves centred messages centred', () => {
-    const raster = rasterOption({ epoch: 0, layer: 0, steps: 4, units: 3, label: 1, spikes: [0, 1] }, { epoch: 2, layer: 0, steps: 4, units: 3, label: 1, spikes: [1, 2] });
+    const raster = rasterOption({ epoch: 0, layer: 0, steps: 4, units: 3, layerUnits: 3, unitStep: 1, label: 1, spikes: [0, 1] }, { epoch: 2, layer: 0, steps: 4, units: 3, layerUnits: 3, unitStep: 1, label: 1, spikes: [1, 2] });
     const titles = asList(figureOption(raster, { title: 'Input spikes', background: '#000' }).title);
     expect(titles.map((t) => t.text)).toEqual(['Input spikes', 'before training', 'after epoch 2']);
     expect(titles.slice(1).map((t) => t.top)).toEqual([4 + 30, 4 + 30]);
@@ -102,9 +102,9 @@ describe('SVG figures (ECharts server-side rendering)', () => {
     expect(confusion).toContain('>predicted<');
     expect(confusion).toContain('>truth<');
     expect(confusion).toContain('#1a1e24');
-    const raster = svg(rasterOption(null, { epoch: 1, layer: 0, steps: 4, units: 3, label: 0, spikes: [0, 0, 1, 1, 2, 2] }), 'Input spikes');
+    const raster = svg(rasterOption(null, { epoch: 1, layer: 0, steps: 4, units: 3, layerUnits: 3, unitStep: 1, label: 0, spikes: [0, 0, 1, 1, 2, 2] }), 'Input spikes');
     expect(raster).toContain('>after epoch 1<');
-    expect(raster).toContain('>step<');
+    expect(raster).toContain('>time step<');
     const compare = svg(compareAccuracyOption([{ label: 'a #1', metrics: { runId: 1, batches: [], epochs: [epochPoint(1)] } }]), 'Compare');
     expect(compare).toContain('>a #1<');
   });

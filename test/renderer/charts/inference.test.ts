@@ -72,7 +72,7 @@ describe('evaluation charts', () => {
     const probe = evaluationConfusion(evaluation);
     expect(probe).toEqual({ epoch: 0, classes: 3, counts: evaluation.confusion });
     const option = confusionOption(probe, ['a', 'b', 'c']);
-    expect((seriesOf(option)[0]!.data as number[][]).find((d) => d[0] === 0 && d[1] === 1)).toEqual([0, 1, 1]); // truth b → predicted a
+    expect((seriesOf(option)[0]!.data as { value: number[] }[]).map((d) => d.value).find((d) => d[0] === 0 && d[1] === 1)).toEqual([0, 1, 1]); // truth b → predicted a
   });
 
   it('draws accuracy per class in percent, no bar for a class without samples', () => {

@@ -7,7 +7,7 @@ import { encodingOption, rasterOption, spikePairs } from '../../../renderer/src/
 import { THRESHOLD_COLOR } from '../../../renderer/src/charts/palette';
 import { axes, seriesOf } from './helpers';
 
-const raster = (epoch: number, spikes: number[], units = 10): RasterProbe => ({ epoch, layer: 2, steps: 8, units, label: 3, spikes });
+const raster = (epoch: number, spikes: number[], units = 10, unitStep = 1): RasterProbe => ({ epoch, layer: 2, steps: 8, units, layerUnits: units * unitStep, unitStep, label: 3, spikes });
 
 describe('spike raster', () => {
   it('turns the flat (step, unit) list into points', () => {
@@ -33,6 +33,17 @@ describe('spike raster', () => {
     expect(seriesOf(rasterOption(null, raster(2, []))).map((s) => s.name)).toEqual(['after epoch 2']);
   });
 
+  it('names a moment within an epoch, labels the axes "time step" and "unit", and numbers a sampled layer\'s units as the layer does', () => {
+    const option = rasterOption(raster(0, [0, 1]), raster(3, [1, 1]), 'epoch 3, batch 166 (live)');
+    expect(seriesOf(option).map((s) => s.name)).toEqual(['before training', 'epoch 3, batch 166 (live)']);
+    expect(axes(option, 'xAxis')[0]).toMatchObject({ name: 'time step' });
+    expect(axes(option, 'yAxis')[0]).toMatchObject({ name: 'unit' });
+    const sampled = rasterOption(null, raster(1, [0, 5], 960, 9));
+    const y = axes(sampled, 'yAxis')[0]!;
+    expect(y.name).toBe('unit (every 9)');
+    expect((y.axisLabel as { formatter: (v: number) => string }).formatter(100)).toBe('900');
+  });
+
   it('is empty with a message when there is no probe', () => {
     const option = rasterOption(undefined, undefined);
     expect(countPoints(option)).toBe(0);
@@ -49,14 +60,15 @@ describe('spike raster', () => {
 });
 
 describe('membrane traces', () => {
-  const probe = { epoch: 1, layer: 1, steps: 3, vth: 1.5, traces: [[0.2, 1.6, 0.1], [0, 0.5, 1.0]] };
+  const probe = { epoch: 1, layer: 1, steps: 3, vth: 1.5, peak: 1.6, unitStep: 1, traces: [[0.2, 1.6, 0.1], [0, 0.5, 1.0]] };
 
   it('plots u[t] per unit over steps 0..T-1, the step axis of the rasters beside it', () => {
     const option = membraneOption(probe);
     const series = seriesOf(option);
     expect(series[0]).toMatchObject({ name: 'unit 0', data: [[0, 0.2], [1, 1.6], [2, 0.1]] });
-    expect(axes(option, 'xAxis')[0]).toMatchObject({ min: 0, max: 2 });
+    expect(axes(option, 'xAxis')[0]).toMatchObject({ min: 0, max: 2, name: 'time step' });
     expect(series[1]!.data).toHaveLength(3);
+    expect(seriesOf(membraneOption({ ...probe, unitStep: 9 }))[1]!.name).toBe('unit 9'); // trace k is unit k·9 of a sampled layer
   });
 
   it('draws the threshold Vth as a line, on the axis even when no trace reaches it', () => {
@@ -80,7 +92,7 @@ describe('membrane traces', () => {
 describe('confusion heatmap', () => {
   it('puts counts[truth·C + predicted] at (predicted, truth) with the colour range 0..max', () => {
     const option = confusionOption({ epoch: 2, classes: 3, counts: [5, 1, 0, 2, 7, 0, 0, 0, 9] }, ['a', 'b', 'c']);
-    const data = seriesOf(option)[0]!.data as [number, number, number][];
+    const data = (seriesOf(option)[0]!.data as { value: [number, number, number] }[]).map((d) => d.value);
     expect(data).toHaveLength(9);
     expect(data).toContainEqual([1, 0, 1]); // truth a predicted b
     expect(data).toContainEqual([0, 1, 2]); // truth b predicted a
@@ -88,6 +100,12 @@ describe('confusion heatmap', () => {
     expect(option.visualMap).toMatchObject({ min: 0, max: 9 });
     expect(axes(option, 'xAxis')[0]).toMatchObject({ data: ['a', 'b', 'c'], name: 'predicted' });
     expect(axes(option, 'yAxis')[0]).toMatchObject({ name: 'truth', inverse: true });
+  });
+
+  it('prints counts white on dark cells and in the page\'s text colour on pale ones, in either theme', () => {
+    const colors = (theme: 'light' | 'dark') => (seriesOf(confusionOption({ epoch: 1, classes: 2, counts: [10, 1, 0, 4] }, [], theme))[0]!.data as { value: number[]; label: { color: string } }[]).map((d) => [d.value[2], d.label.color]);
+    expect(colors('light')).toEqual([[10, '#ffffff'], [1, '#0f172a'], [0, '#0f172a'], [4, '#ffffff']]);
+    expect(colors('dark')).toEqual([[10, '#ffffff'], [1, '#e2e8f0'], [0, '#e2e8f0'], [4, '#ffffff']]);
   });
 
   it('keeps a usable colour range when every count is 0, and is empty without a probe', () => {

@@ -52,7 +52,7 @@ export function run(id: number, patch: Partial<RunSummary> = {}): RunSummary {
     id, name: `run ${id}`, status: 'completed', datasetId: 1, datasetName: 'mnist', spec: MLP_SPEC,
     settings: { epochs: 2, steps: 30, batchSize: 100, optimizer: 'adam', lr: 0.001, loss: 'mse', grad: 'stbp', init: 'paper', initGain: 3 },
     seed: 1, backendRequested: 'auto', backendUsed: 'wasm', error: null, createdAt: '2026-11-28T10:00:00Z', startedAt: null, endedAt: null,
-    parentRunId: null, progress: null, final: null, ...patch,
+    parentRunId: null, progress: null, final: null, stop: null, verdict: null, ...patch,
   };
 }
 
@@ -196,6 +196,33 @@ export function createTestHost(): TestHost {
     pauseRun: (id: number) => setStatusOf(id, 'paused'),
     resumeRun: (id: number) => setStatusOf(id, 'running'),
     stopRun: (id: number) => setStatusOf(id, 'stopped'),
+    evaluateRun: (id: number) => {
+      const r = runById(id);
+      const evaluated = { ...r, stop: { epoch: 1, batch: 5, batches: 10, ...r.stop, testAccuracy: 0.5, evaluatedAtStop: true } };
+      host.runs = host.runs.map((x) => (x.id === id ? evaluated : x));
+      return evaluated;
+    },
+    estimateRun: (request: { settings: RunSummary['settings'] }) => ({
+      seconds: request.settings.epochs * 60, trainSeconds: request.settings.epochs * 50, testSeconds: request.settings.epochs * 10,
+      trainSamplesPerSecond: 1200, testSamplesPerSecond: 6000, batchesTimed: 3, backend: 'wasm-simd ×2 threads', concurrentRuns: 0,
+    }),
+    pythonInfo: () => ({ found: true, python: '/usr/bin/python3', torch: '1.13.0', cuda: false, gpus: 0, why: null }),
+    exportPytorchJob: (request: { folder: string }) => ({ folder: request.folder, files: ['README.md', 'model.py', 'train.py'] }),
+    startPytorchJob: (request: { folder: string }) => {
+      const r = run(nextRunId++, { status: 'running', backendRequested: 'pytorch', name: request.folder.split('/').pop() ?? 'job' });
+      host.runs.push(r);
+      return r;
+    },
+    importJobResults: (request: { folder: string }) => {
+      const r = run(nextRunId++, { status: 'completed', backendRequested: 'pytorch', name: request.folder.split('/').pop() ?? 'job' });
+      host.runs.push(r);
+      return r;
+    },
+    followJob: (request: { folder: string }) => {
+      const r = run(nextRunId++, { status: 'running', backendRequested: 'pytorch', name: request.folder.split('/').pop() ?? 'job' });
+      host.runs.push(r);
+      return r;
+    },
     deleteRun: (id: number) => {
       runById(id);
       host.runs = host.runs.filter((r) => r.id !== id);

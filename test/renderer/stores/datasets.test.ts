@@ -78,6 +78,22 @@ describe('datasets store', () => {
     expect(call.args[0]).toEqual({ datasetId: 1, split: 'train', index: 5, steps: 12, seed: 7 });
   });
 
+  it('drops a stale raster when an encoding fails or its settings are refused, and names no internal call', async () => {
+    const store = useDatasetsStore();
+    await store.load();
+    store.select(1);
+    await store.loadEncoding(5);
+    expect(store.encoding).not.toBeNull();
+    host.failNext('getEncoding', new HostError('bad-request', 'getEncoding: request.steps is 0; allowed: an integer from 1 to 1000'));
+    await store.loadEncoding(5);
+    expect(store.encoding).toBeNull();
+    expect(store.encodingError).toBe('steps is 0; allowed: an integer from 1 to 1000');
+    await store.loadEncoding(5);
+    expect(store.encoding).not.toBeNull();
+    store.dropEncoding();
+    expect([store.encoding, store.encodingError]).toEqual([null, null]);
+  });
+
   it('reloads on datasets-changed and after a reconnection', async () => {
     const store = useDatasetsStore();
     await store.load();

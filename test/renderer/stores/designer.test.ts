@@ -40,6 +40,24 @@ describe('designer store', () => {
     expect(store.canRedo).toBe(false);
   });
 
+  it('starts a new MLP or CNN; undoing a replacement brings back the edited network as unsaved, from where it came', () => {
+    const store = useDesignerStore();
+    store.updateLayer(1, { units: 64 });
+    expect(store.dirty).toBe(true);
+    store.reset('cnn');
+    expect(classes(store)).toEqual(['input', 'conv2d', 'avgpool', 'flatten', 'dense', 'output']);
+    expect(store.layers[0]!.config.shape).toEqual([1, 28, 28]);
+    expect([store.dirty, store.origin]).toEqual([false, { kind: 'new' }]);
+    store.undo();
+    expect(store.layers[1]!.config.units).toBe(64);
+    expect(store.dirty).toBe(true); // still unsaved: a later "New" asks again
+    store.load(MLP_SPEC, { kind: 'preset', name: 'mlp-800' });
+    store.undo();
+    expect(store.origin).toEqual({ kind: 'new' });
+    store.redo();
+    expect([store.dirty, store.origin]).toEqual([false, { kind: 'preset', name: 'mlp-800' }]);
+  });
+
   it('edits of one field coalesce into one undo step; the error follows the edited layer', () => {
     const store = useDesignerStore();
     store.updateLayer(1, { units: 4 });

@@ -55,17 +55,57 @@ describe('launcher store', () => {
     expect(launcher.settings.steps).toBe(8);
   });
 
-  it('explains what stops a start: no dataset, a bad spec, shapes that do not fit, bad numbers', () => {
+  it('explains what stops a start beside the field at fault, named by its label', () => {
     const launcher = useLauncherStore();
-    expect(launcher.problems).toContain('Choose a dataset.');
+    expect(launcher.errors.dataset).toBe('Choose a dataset.');
     launcher.datasetId = 2;
-    expect(launcher.problems.join(' ')).toMatch(/takes 784 inputs but nmnist samples are 2×34×34/);
+    expect(launcher.errors.dataset).toMatch(/takes 784 inputs but nmnist samples are 2×34×34/);
     launcher.datasetId = 1;
     useDesignerStore().updateLayer(2, { units: 1 });
-    expect(launcher.problems.join(' ')).toMatch(/network has an error/);
+    expect(launcher.errors.network).toMatch(/network has an error/);
     useDesignerStore().updateLayer(2, { units: 10 });
-    launcher.settings = { ...launcher.settings, epochs: 0, limit: 2.5 };
-    expect(launcher.problems).toEqual(['epochs must be a whole number ≥ 1.', 'Train limit must be empty or a whole number ≥ 1.']);
+    launcher.settings = { ...launcher.settings, epochs: 0, steps: 0, limit: 2.5 };
+    expect(launcher.errors).toEqual({
+      epochs: 'Epochs must be a whole number from 1 to 100,000 (it is 0).',
+      steps: 'Time steps T must be a whole number from 1 to 10,000 (it is 0).',
+      limit: 'Train limit must be empty (all samples) or a whole number of at least 1.',
+    });
+    expect(launcher.problems).toHaveLength(3);
+    launcher.settings = { ...launcher.settings, network: 'twin' };
+    expect(launcher.errors.steps).toBeUndefined(); // a twin has no time steps
+  });
+
+  it('warns of settings that will run but not learn: lr far out of range, T = 1, a threshold no input reaches', () => {
+    const launcher = useLauncherStore();
+    launcher.datasetId = 1;
+    expect(launcher.warnings).toEqual({});
+    launcher.settings = { ...launcher.settings, lr: 50, steps: 1 };
+    expect(launcher.warnings.lr).toBe("Learning rate 50 is far above Adam's usual range (0.0001 to 0.01): the weights are likely to blow up and the run not to learn.");
+    expect(launcher.warnings.steps).toMatch(/^T = 1 is a single time step/);
+    launcher.settings = { ...launcher.settings, lr: 0.5, optimizer: 'sgd', steps: 30, initGain: 0.01 };
+    expect(launcher.warnings.lr).toBeUndefined(); // the paper's SGD rate
+    // 784 inputs at gain 0.01: at most 0.01 · √784 = 0.28 per step, 0.31 with τ = 0.1, under Vth 1.5.
+    expect(launcher.warnings.initGain).toBe('Vth 1.5 of layer 1 (dense) is above the most any input can give it at the start (0.311, with init paper × 0.01): it can never fire and no gradient reaches it. Raise the init gain or lower Vth.');
+    expect(launcher.problems).toEqual([]); // warnings do not stop a start
+  });
+
+  it('offers a quick setting beside the paper\'s, and asks the main side for an estimate of what Start would run', async () => {
+    const launcher = useLauncherStore();
+    launcher.datasetId = 1;
+    launcher.applyQuick();
+    expect(launcher.settings).toMatchObject({ steps: 8, epochs: 3, limit: 10000, testLimit: 2000 });
+    await launcher.refreshEstimate();
+    expect(launcher.estimate).toMatchObject({ seconds: 180, trainSamplesPerSecond: 1200 });
+    expect(launcher.estimatedFor).toBe(launcher.estimateKey);
+    const call = host.calls.find((c) => c.method === 'estimateRun')!;
+    expect(call.args[0]).toMatchObject({ datasetId: 1, settings: { steps: 8, epochs: 3, limit: 10000 } });
+    launcher.settings = { ...launcher.settings, epochs: 5 };
+    expect(launcher.estimatedFor).not.toBe(launcher.estimateKey); // stale until asked again
+    launcher.applyDefaults();
+    expect(launcher.settings).toMatchObject({ steps: 30, epochs: 20, limit: 10000, testLimit: 2000 }); // the paper's, the subset kept
+    host.failNext('estimateRun', new HostError('timeout', 'timing the run took longer than 120 s'));
+    await launcher.refreshEstimate();
+    expect(launcher.estimateError).toBe('timing the run took longer than 120 s');
   });
 
   it('starts a run with the chosen spec, settings, seed and backend', async () => {

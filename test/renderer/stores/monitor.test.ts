@@ -87,6 +87,25 @@ describe('monitor store', () => {
     expect(monitor.probes!.epochs).toContain(3);
   });
 
+  it('shows the live probe of a moment within an epoch until that epoch\'s own probes are stored', async () => {
+    const monitor = useMonitorStore();
+    await monitor.open(5);
+    expect(monitor.shown).toMatchObject({ title: 'after epoch 1', live: false });
+    const raster = { epoch: 2, layer: 1, steps: 4, units: 3, layerUnits: 3, unitStep: 1, label: 7, spikes: [0, 1] };
+    host.emit({ type: 'run-live-probes', runId: 6, probes: { epoch: 9, batch: 1, rasters: [], membranes: [] } }); // another run's
+    expect(monitor.shown!.live).toBe(false);
+    host.emit({ type: 'run-live-probes', runId: 5, probes: { epoch: 2, batch: 166, rasters: [raster], membranes: [] } });
+    expect(monitor.shown).toEqual({ rasters: [raster], membranes: [], title: 'epoch 2, batch 166 (live)', live: true });
+    monitor.showProbeEpoch(0); // a picked epoch shows what is stored
+    expect(monitor.shown!.live).toBe(false);
+    monitor.showProbeEpoch(null);
+    await settle();
+    expect(monitor.shown!.live).toBe(true);
+    host.emit({ type: 'run-probes', runId: 5, epoch: 2 });
+    expect(monitor.live).toBeNull();
+    expect(monitor.shown!.live).toBe(false);
+  });
+
   it('shows an error when the run cannot be loaded, and closes cleanly', async () => {
     host.failNext('getRunMetrics', new HostError('not-found', 'run 5 has no metrics'));
     const monitor = useMonitorStore();

@@ -61,6 +61,15 @@ describe('runs store', () => {
     expect(store.list).not.toBe(before);
   });
 
+  it('evaluates a stopped run\'s last weights and shows the run with them', async () => {
+    host.runs = [run(8, { status: 'stopped', stop: { epoch: 1, batch: 5, batches: 10, testAccuracy: null, evaluatedAtStop: false } })];
+    const store = useRunsStore();
+    await store.load();
+    await store.evaluate(8);
+    expect(host.calls.at(-1)).toEqual({ method: 'evaluateRun', args: [8] });
+    expect(store.get(8)?.stop).toEqual({ epoch: 1, batch: 5, batches: 10, testAccuracy: 0.5, evaluatedAtStop: true });
+  });
+
   it('reloads after a reconnection', async () => {
     const store = useRunsStore();
     await store.load();
