@@ -1,7 +1,8 @@
 import { EngineError } from '../../engine/errors';
 import type { Store } from '../store/db';
 import { getDataset } from '../store/datasets';
-import { deleteRun, duplicateRun, latestCheckpoint, listMetrics, listRuns, requireRun, type RunRow } from '../store/runs';
+import { latestCheckpoint } from '../store/checkpoints';
+import { deleteRun, duplicateRun, listMetrics, listRuns, requireRun, type RunRow } from '../store/runs';
 import { need, pct } from './args';
 import type { CliValues } from './cli';
 import { follow } from './run-progress';
