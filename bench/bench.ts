@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean' },
       only: { type: 'string' },
       'no-write': { type: 'boolean' },
+      profile: { type: 'boolean' },
     },
   });
   if (values.case) {
@@ -123,6 +124,10 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; allowed: ${GROUPS.map((g) => g.key).join(', ')}`);
   const groups = positionals.length ? GROUPS.filter((g) => positionals.includes(g.key)) : GROUPS;
   const quick = values.quick ?? false;
+  if (values.profile) {
+    await profile(groups, quick);
+    return;
+  }
   const torch = pytorchVersion();
   const load = loadavg()[0]!;
   // Other work on the machine shows up directly in the numbers (PyTorch's libgomp collapses 10–40×).
@@ -159,6 +164,27 @@ async function main(): Promise<void> {
     if (!values['no-write'] && !values.only) {
       const lines = results.flatMap((m) => [`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`, `  ${m.detail}`]);
       writeSection(group, [...lines, ...(torch.ok ? [] : [torch.line]), ...ratios], torch, positionals, load);
+    }
+  }
+}
+
+/**
+ * `--profile`: where a training step's time goes, per kernel call site (layer and phase), for each
+ * group's reference backend at every T. Printed only: timings under load mislead, so the figures
+ * for bench/results.md are taken by hand on a quiet machine.
+ */
+async function profile(groups: Group[], quick: boolean): Promise<void> {
+  for (const group of groups) {
+    const b = group.backends.find((x) => x.name === group.reference)!;
+    for (const T of STEPS) {
+      const spec: CaseSpec = {
+        ...b.spec, model: group.model, gain: group.gain, steps: T, batch: BATCH, warmup: b.warmup ?? 3, batches: b.batches(T, quick), profile: true,
+      };
+      const r = await inChild(spec, `${group.net} T=${T} profile`);
+      console.log(`${group.net} T=${T} B=${BATCH} ${b.name} (${r.backend}): ${r.msPerBatch.toFixed(1)} ms/batch, load average ${loadavg()[0]!.toFixed(2)}`);
+      for (const l of r.profile!) {
+        console.log(`  ${l.ms.toFixed(2).padStart(8)} ms ${((100 * l.ms) / r.msPerBatch).toFixed(1).padStart(5)}%  ${l.site}${l.calls !== 1 ? ` (×${l.calls})` : ''}`);
+      }
     }
   }
 }
