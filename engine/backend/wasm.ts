@@ -120,7 +120,7 @@ export class WasmKernels implements Kernels {
     const lists = this.scratchF32('sparse rows', 2 * m * k);
     const counts = this.scratchF32('sparse counts', m);
     this.rt.split('listNonZeros', 1, [a, 0, m, k, lists.byteOffset, counts.byteOffset]);
-    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / 32)]);
+    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / GATHER_BLOCK)]);
   }
 
   // Convolutions: forward passes and ∂L/∂input split rows between threads; the weight gradient of
@@ -277,6 +277,9 @@ export class WasmKernels implements Kernels {
     return a.byteOffset;
   }
 }
+
+/** Columns per block of the kernel gatherRows (engine/wasm/assembly/matmul.ts). */
+const GATHER_BLOCK = 24;
 
 /** Row ranges of the event-driven conv weight gradient: its partial sums, split between threads. */
 const SPIKE_GRAD_CHUNKS = 8;
