@@ -162,6 +162,16 @@ export class WasmKernels implements Kernels {
   convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void {
     const cp = lanes4(geom.inC);
     const dwb = this.scratchF32('dwb', geom.outC * geom.kernel * geom.kernel * cp);
+    if (geom.pad === 0) {
+      // Sums in registers over blocks of CONV_GRAD_BLOCK rows (conv-grad.ts), valid convolutions.
+      const tiles = this.tiles(CONV_GRAD_BLOCK * geom.inH * geom.inW * cp);
+      const lists = this.scratchF32('grad lists', this.rt.threads * CONV_GRAD_BLOCK * geom.outC * (2 * geom.outH * geom.outW + 1));
+      this.rt.split('convWeightGradRegs', 2, [
+        this.inMemory(x), rows, 0, geom.outC, ...convArgs(geom).slice(0, 8), this.inMemory(g), dwb.byteOffset, tiles.byteOffset, lists.byteOffset, 0,
+      ], 16);
+      unpackBackward(dwb, geom, dw);
+      return;
+    }
     const tiles = this.tiles(geom.inH * geom.inW * cp);
     this.rt.split('convDenseWeightGrad', 2, [
       this.inMemory(x), rows, 0, geom.outC, ...convArgs(geom), this.inMemory(g), dwb.byteOffset, tiles.byteOffset, 0,
@@ -277,6 +287,9 @@ export class WasmKernels implements Kernels {
     return a.byteOffset;
   }
 }
+
+/** Rows per block of convWeightGradRegs (engine/wasm/assembly/conv-grad.ts BLOCK). */
+const CONV_GRAD_BLOCK = 4;
 
 /** Columns per block of the kernel gatherRows (engine/wasm/assembly/matmul.ts). */
 const GATHER_BLOCK = 24;

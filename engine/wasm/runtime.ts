@@ -5,7 +5,7 @@ export const KERNEL_NAMES = [
   'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
   'bernoulliEncode', 'transposeLists', 'sgdUpdate', 'adamUpdate',
   'convSpikes', 'convDense', 'convBackInput', 'convSpikesWeightGrad', 'convDenseWeightGrad',
-  'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows',
+  'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows', 'convWeightGradRegs',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;

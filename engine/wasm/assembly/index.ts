@@ -7,3 +7,4 @@ export { bernoulliEncode, transposeLists } from './spikes';
 export { sgdUpdate, adamUpdate } from './optim';
 export { convSpikes, convDense, convBackInput, convSpikesWeightGrad, convDenseWeightGrad } from './conv';
 export { poolSpikes, poolDense, poolBack, channelSums } from './pool';
+export { convWeightGradRegs } from './conv-grad';
