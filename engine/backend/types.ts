@@ -11,7 +11,13 @@ export interface Kernels {
   allocF32(count: number): Float32Array;
   allocI32(count: number): Int32Array;
   allocU32(count: number): Uint32Array;
-  spikeLists(rows: number, cols: number): SpikeLists;
+  /**
+   * Empty spike lists; with `deltas`, room for each row's changes from the same sample's previous
+   * step too (SpikeDeltas), for rate-coded input whose steps repeat each other.
+   */
+  spikeLists(rows: number, cols: number, deltas?: boolean): SpikeLists;
+  /** Fill s.deltas (when s has them) from s's rows: call after writing the lists. */
+  spikeDeltas(s: SpikeLists): void;
 
   /** Bernoulli rate coding: see engine/encode/bernoulli.ts for the exact rule. */
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void;
@@ -107,6 +113,19 @@ export interface SpikeLists {
   readonly idx: Int32Array;
   readonly start: Int32Array;
   readonly len: Int32Array;
+  /** Where the backend keeps them: each row's changes since the sample's previous step. */
+  readonly deltas?: SpikeDeltas;
+}
+
+/**
+ * Per row r = t·batch + b of a SpikeLists, its changes from row r − batch, at 2·start[r]: the
+ * indices r has and r − batch lacks, ascending, then cols + each index r − batch has and r lacks,
+ * ascending (at t = 0, every spike). Kernels given lists with deltas may update a sample's sums by
+ * these changes instead of summing each step afresh: the same sums, added in another order.
+ */
+export interface SpikeDeltas {
+  readonly changes: Int32Array;
+  readonly changesLen: Int32Array;
 }
 
 export interface LifScan {

@@ -1,6 +1,6 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
 import { lanes4, packBackward, packForward, unpackBackward, unpackForward } from './conv-pack';
-import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeLists } from './types';
+import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeDeltas, SpikeLists } from './types';
 
 interface ColumnLists {
   idx: Int32Array;
@@ -18,7 +18,7 @@ export class WasmKernels implements Kernels {
   readonly family = 'wasm' as const;
   private readonly rt: WasmRuntime;
   private scratch = new Map<string, { buf: Float32Array; size: number }>();
-  private colLists = new Map<number, ColumnLists>();
+  private colLists = new Map<string, ColumnLists>();
   private maps = new Map<string, Int32Array>();
 
   constructor(threads = 1, spawn?: SpawnKernelThread) {
@@ -33,10 +33,22 @@ export class WasmKernels implements Kernels {
   allocI32(count: number): Int32Array { return this.rt.i32(count); }
   allocU32(count: number): Uint32Array { return this.rt.u32(count); }
 
-  spikeLists(rows: number, cols: number): SpikeLists {
+  spikeLists(rows: number, cols: number, deltas = false): SpikeLists {
     const start = this.rt.i32(rows);
     for (let r = 0; r < rows; r++) start[r] = r * cols;
-    return { rows, steps: 1, cols, idx: this.rt.i32(rows * cols), start, len: this.rt.i32(rows) };
+    const lists = { rows, steps: 1, cols, idx: this.rt.i32(rows * cols), start, len: this.rt.i32(rows) };
+    if (!deltas) return lists;
+    return { ...lists, deltas: { changes: this.rt.i32(2 * rows * cols), changesLen: this.rt.i32(rows) } };
+  }
+
+  spikeDeltas(s: SpikeLists): void {
+    const d = s.deltas;
+    if (!d) return;
+    const maps = this.scratchF32('delta maps', Math.ceil((2 * s.cols * this.rt.threads) / 4)).fill(0);
+    this.rt.split('spikeDeltas', 3, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows / s.steps, s.steps, s.rows / s.steps,
+      d.changes.byteOffset, d.changesLen.byteOffset, s.cols, maps.byteOffset, 0,
+    ], 11);
   }
 
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void {
@@ -50,12 +62,28 @@ export class WasmKernels implements Kernels {
   }
 
   spikeMatmul(s: SpikeLists, w: Float32Array, units: number, out: Float32Array): void {
+    const d = s.deltas;
+    if (d && s.steps > 1) {
+      // Rate-coded input: each sample's sums follow its spikes' changes (gather-delta.ts).
+      const packed = this.scratchF32('packed', 2 * s.cols * Math.ceil(units / 16) * 16);
+      this.rt.split('packSigned', 2, [this.inMemory(w), packed.byteOffset, 0, s.cols, s.cols, units]);
+      const batch = s.rows / s.steps;
+      this.rt.split('gatherDelta', 5, [
+        s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset,
+        0, batch, s.steps, batch, packed.byteOffset, s.cols, this.inMemory(out), units,
+      ]);
+      return;
+    }
     // Output rows in sample-major order (one sample's steps share weight rows); W unpermuted.
     this.packInto(w, s.cols, units, 1);
     this.gather(s.idx, s.start, s.len, s.rows, s.steps, s.cols, units, out);
   }
 
   spikeWeightGrad(s: SpikeLists, g: Float32Array, units: number, dw: Float32Array): void {
+    if (s.deltas && s.steps > 1) {
+      this.spikeWeightGradByChanges(s, s.deltas, g, units, dw);
+      return;
+    }
     // Sᵀ as column lists (capacity s.rows each), then every weight row is a gather-add of
     // gradient rows. The lists name rows of g by sample-major position: pack g in that order.
     const cols = this.columnLists(s.cols, s.rows);
@@ -67,14 +95,38 @@ export class WasmKernels implements Kernels {
     this.gather(cols.idx, cols.start, cols.len, s.cols, 1, s.rows, units, dw);
   }
 
+  /**
+   * dW = Sᵀ·g by summation by parts where a sample's spikes change less often than they occur
+   * (gather-delta.ts): per sample g's rows or their suffix sums, packed, and per input column
+   * the lists of those rows to add and to subtract.
+   */
+  private spikeWeightGradByChanges(s: SpikeLists, d: SpikeDeltas, g: Float32Array, units: number, dw: Float32Array): void {
+    const batch = s.rows / s.steps;
+    const plus = this.columnLists(s.cols, s.rows, 'plus');
+    const minus = this.columnLists(s.cols, s.rows, 'minus');
+    this.rt.split('transposeDeltaLists', 6, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset,
+      s.cols, 0, s.cols, s.steps, batch, plus.len.byteOffset, plus.idx.byteOffset, minus.len.byteOffset, minus.idx.byteOffset, plus.capacity,
+    ]);
+    const packed = this.scratchF32('packed', s.rows * Math.ceil(units / 16) * 16);
+    this.rt.split('packSuffix', 2, [
+      this.inMemory(g), packed.byteOffset, 0, batch, s.rows, units, s.steps, batch, s.len.byteOffset, d.changesLen.byteOffset,
+    ]);
+    this.rt.split('gatherSigned', 5, [
+      plus.len.byteOffset, plus.idx.byteOffset, minus.len.byteOffset, minus.idx.byteOffset, plus.capacity, 0, s.cols,
+      packed.byteOffset, s.rows, this.inMemory(dw), units,
+    ]);
+  }
+
   /** Scratch column lists for `cols` columns of capacity ≥ `rows`, reallocated only to grow. */
-  private columnLists(cols: number, rows: number): ColumnLists {
-    let lists = this.colLists.get(cols);
+  private columnLists(cols: number, rows: number, use = 'rows'): ColumnLists {
+    const key = `${use} ${cols}`;
+    let lists = this.colLists.get(key);
     if (!lists || lists.capacity < rows) {
       const start = this.rt.i32(cols);
       for (let c = 0; c < cols; c++) start[c] = c * rows;
       lists = { idx: this.rt.i32(cols * rows), start, len: this.rt.i32(cols), capacity: rows };
-      this.colLists.set(cols, lists);
+      this.colLists.set(key, lists);
     }
     return lists;
   }

@@ -51,7 +51,8 @@ export class SpikingNetwork implements Network {
     if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 100000) throw new EngineError('bad-option', `batch is ${maxBatch}; allowed: an integer from 1 to 100000`);
     const rows = steps * maxBatch;
     const k = kernels;
-    this.input = k.spikeLists(rows, plan.inputSize);
+    // Coded input repeats itself from step to step: kernels may sum its changes (SpikeDeltas).
+    this.input = k.spikeLists(rows, plan.inputSize, true);
     this.code = {
       steps, batch: maxBatch, inputs: plan.inputSize,
       thresholds: k.allocU32(maxBatch * plan.inputSize),
@@ -82,7 +83,9 @@ export class SpikingNetwork implements Network {
   encode(intensities: Float32Array, batch: number, rng: Rng): void {
     this.setBatch(batch);
     prepareBernoulli(intensities, batch, this.plan.inputSize, this.steps, rng, { ...this.code, batch });
-    this.kernels.encodeBernoulli({ ...this.code, batch }, this.rowsView(this.input));
+    const input = this.rowsView(this.input);
+    this.kernels.encodeBernoulli({ ...this.code, batch }, input);
+    this.kernels.spikeDeltas(input);
   }
 
   /** Use given input spikes, dense 0/1 [steps·batch, inputs] (tests, event data). */
@@ -94,6 +97,7 @@ export class SpikingNetwork implements Network {
       for (let i = 0; i < n; i++) if (dense[r * n + i]) this.input.idx[this.input.start[r] + count++] = i;
       this.input.len[r] = count;
     }
+    this.kernels.spikeDeltas(this.rowsView(this.input));
   }
 
   /** Forward over all T steps; fills `counts` [batch, classes] with output spike counts. */

@@ -6,6 +6,7 @@ export const KERNEL_NAMES = [
   'bernoulliEncode', 'transposeLists', 'sgdUpdate', 'adamUpdate',
   'convSpikes', 'convDense', 'convBackInput', 'convSpikesWeightGrad', 'convDenseWeightGrad',
   'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows', 'convWeightGradRegs',
+  'spikeDeltas', 'gatherDelta', 'packSigned', 'packSuffix', 'transposeDeltaLists', 'gatherSigned',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;

@@ -8,3 +8,5 @@ export { sgdUpdate, adamUpdate } from './optim';
 export { convSpikes, convDense, convBackInput, convSpikesWeightGrad, convDenseWeightGrad } from './conv';
 export { poolSpikes, poolDense, poolBack, channelSums } from './pool';
 export { convWeightGradRegs } from './conv-grad';
+export { spikeDeltas } from './deltas';
+export { gatherDelta, packSigned, packSuffix, transposeDeltaLists, gatherSigned } from './gather-delta';

@@ -173,7 +173,7 @@ export function gatherPacked(
 }
 
 // Store the lanes of v that fall below `limit` floats, v holding floats first … first+3.
-@inline function storeTail(d: usize, v: v128, first: i32, limit: i32): void {
+@inline export function storeTail(d: usize, v: v128, first: i32, limit: i32): void {
   if (first < limit) store<f32>(d + (<usize>first << 2), f32x4.extract_lane(v, 0));
   if (first + 1 < limit) store<f32>(d + (<usize>(first + 1) << 2), f32x4.extract_lane(v, 1));
   if (first + 2 < limit) store<f32>(d + (<usize>(first + 2) << 2), f32x4.extract_lane(v, 2));
