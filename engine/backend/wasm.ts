@@ -179,8 +179,23 @@ export class WasmKernels implements Kernels {
   // analog input splits filters, each summed over every row in order, and that of spikes sums a
   // fixed number of row ranges added in order: results never depend on the number of threads.
   convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
-    const wf = this.packedWeights(w, geom, 'forward');
     const tiles = this.tiles(geom.outH * geom.outW * lanes4(geom.outC));
+    const d = s.deltas;
+    if (d && s.steps > 1) {
+      // Rate-coded input: each sample's tile follows its spikes' changes (conv-delta.ts), removed
+      // spikes scattering the negated kernels packed after the kernels.
+      const size = geom.inC * geom.kernel * geom.kernel * lanes4(geom.outC);
+      const wf = this.scratchF32('wf signed', 2 * size);
+      packForward(w, geom, wf);
+      for (let i = 0; i < size; i++) wf[size + i] = -wf[i]!;
+      const batch = s.rows / s.steps;
+      this.rt.split('convSpikesDelta', 5, [
+        s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, 0, batch, s.steps, batch,
+        ...convArgs(geom), wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0,
+      ], 21);
+      return;
+    }
+    const wf = this.packedWeights(w, geom, 'forward');
     this.rt.split('convSpikes', 3, [
       s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...convArgs(geom),
       wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0,
@@ -200,9 +215,19 @@ export class WasmKernels implements Kernels {
   }
 
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void {
-    // Partial sums over a fixed number of row ranges, whatever the number of threads.
+    // Partial sums over a fixed number of row (or sample) ranges, whatever the number of threads.
     const fp = lanes4(geom.outC);
     const dwf = this.scratchF32('dwf', SPIKE_GRAD_CHUNKS * geom.inC * geom.kernel * geom.kernel * fp);
+    const d = s.deltas;
+    if (d && s.steps > 1) {
+      const tiles = this.tiles(2 * geom.outH * geom.outW * fp);
+      this.rt.split('convSpikesWeightGradDelta', 7, [
+        s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, s.steps, s.rows / s.steps,
+        0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom), this.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
+      ], 22);
+      unpackForward(dwf, geom, dw, SPIKE_GRAD_CHUNKS);
+      return;
+    }
     const tiles = this.tiles(geom.outH * geom.outW * fp);
     this.rt.split('convSpikesWeightGrad', 4, [
       s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, s.rows, 0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom),

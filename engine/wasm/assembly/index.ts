@@ -10,3 +10,4 @@ export { poolSpikes, poolDense, poolBack, channelSums } from './pool';
 export { convWeightGradRegs } from './conv-grad';
 export { spikeDeltas } from './deltas';
 export { gatherDelta, packSigned, packSuffix, transposeDeltaLists, gatherSigned } from './gather-delta';
+export { convSpikesDelta, convSpikesWeightGradDelta } from './conv-delta';

@@ -4,7 +4,7 @@ import type { ConvGeometry, Kernels, PoolGeometry } from '../../../engine/backen
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS, firstBitDifference } from './node-backends';
 import { relErr } from '../../helpers/compare';
-import { randomF32, toLists } from '../../helpers/kernel-data';
+import { randomF32, rateCodedSpikes, toLists } from '../../helpers/kernel-data';
 import {
   avgPoolBackpropRef, avgPoolRef, convBackpropInputRef, convRef, convWeightGradRef, outSize,
 } from '../../helpers/conv-reference';
@@ -77,6 +77,20 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     k.convSpikes(toLists(k, dense, STEPS, BATCH, inSizeOf(g)), w, g, out);
     expect(relErr(out, convRef(dense, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
     expect(out.subarray(EMPTY_ROW * outSizeOf(g), (EMPTY_ROW + 1) * outSizeOf(g)).every((v) => v === 0)).toBe(true);
+  });
+
+  it.each(CONVS)('convSpikes and convSpikesWeightGrad of rate-coded rows, by their changes, %s', (_g, g) => {
+    const rng = new Rng(11);
+    const dense = rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]); // sample 3: more changes than spikes
+    const lists = toLists(k, dense, STEPS, BATCH, inSizeOf(g), true);
+    const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
+    const out = nanF32(k, ROWS * outSizeOf(g));
+    k.convSpikes(lists, w, g, out);
+    expect(relErr(out, convRef(dense, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
+    const grad = randomF32(k, ROWS * outSizeOf(g), rng, 0.3);
+    const dw = nanF32(k, g.outC * g.inC * g.kernel ** 2);
+    k.convSpikesWeightGrad(lists, grad, g, dw);
+    expect(relErr(dw, convWeightGradRef(dense, grad, ROWS, g))).toBeLessThanOrEqual(1e-6);
   });
 
   it.each(CONVS)('conv: analog input with exact zeros, %s', (_g, g) => {
@@ -185,6 +199,9 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
       out[`${what}, ${name}`] = o.slice();
     };
     run('convSpikes', ROWS * outSizeOf(g), (o) => k.convSpikes(lists, w, g, o));
+    const rated = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [1]), STEPS, BATCH, inSizeOf(g), true);
+    run('convSpikes by changes', ROWS * outSizeOf(g), (o) => k.convSpikes(rated, w, g, o));
+    run('convSpikesWeightGrad by changes', w.length, (o) => k.convSpikesWeightGrad(rated, grad, g, o));
     run('conv', ROWS * outSizeOf(g), (o) => k.conv(x, ROWS, w, g, o));
     run('convSpikesWeightGrad', w.length, (o) => k.convSpikesWeightGrad(lists, grad, g, o));
     run('convWeightGrad', w.length, (o) => k.convWeightGrad(x, grad, ROWS, g, o));
@@ -235,7 +252,7 @@ describe('WASM conv and pool kernels: 2 and 3 threads give bit-identical results
 
   it('2 and 3 threads match 1 thread in every output', () => {
     const names = Object.keys(results[0]);
-    expect(names.length).toBe(16);
+    expect(names.length).toBe(20);
     for (const name of names) {
       expect(firstBitDifference(results[1][name], results[0][name]), `${name}, 2 threads`).toBe(-1);
       expect(firstBitDifference(results[2][name], results[0][name]), `${name}, 3 threads`).toBe(-1);

@@ -1,0 +1,104 @@
+// The event-driven convolution of conv.ts over rate-coded input spikes, by their changes between
+// a sample's steps (deltas.ts): a sample's output tile is carried from step to step and only the
+// kernels of spikes that appeared (added) or vanished (subtracted) are scattered; its weight
+// gradient by summation by parts, Σ_t s[t]·ε[t] = Σ_t (s[t] − s[t−1])·Q[t], Q[t] = Σ_{t'≥t} ε[t'].
+// Threads take whole samples. Change lists name a removed input i as cols + i.
+
+import { quot, scatterInput } from './conv';
+import { rowAfresh, sampleByChanges } from './deltas';
+import { lanes4, rowToTile, tileToRow } from './tile';
+
+// out[r] = conv(S[r], W) for the rows of samples [b0, b1). wf is the forward packing of
+// conv-pack.ts followed by its negation (2·inC·k·k·Fp floats); one tile per thread (`part`).
+export function convSpikesDelta(
+  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, b0: i32, b1: i32, steps: i32, batch: i32,
+  inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
+  wf: usize, out: usize, tiles: usize, part: i32,
+): void {
+  const fp = lanes4(outC);
+  const positions = outH * outW;
+  const tileBytes = <usize>(positions * fp) << 2;
+  const tile = tiles + <usize>part * tileBytes;
+  const plane = inH * inW;
+  const byPlane = 1 / <f64>plane;
+  const byRow = 1 / <f64>inW;
+  const sliceBytes = <usize>(k * k * fp) << 2;
+  for (let b = b0; b < b1; b++) {
+    for (let t = 0; t < steps; t++) {
+      const r = t * batch + b;
+      const at = <usize>load<i32>(start + (<usize>r << 2)) << 2;
+      let list = changes + (at << 1);
+      let count = load<i32>(changesLen + (<usize>r << 2));
+      if (rowAfresh(t, r, len, changesLen)) {
+        memory.fill(tile, 0, tileBytes);
+        list = idx + at;
+        count = load<i32>(len + (<usize>r << 2));
+      }
+      for (let q = 0; q < count; q++) {
+        const i = load<i32>(list + (<usize>q << 2));
+        const c = quot(i, byPlane); // cols + i lands in plane inC + c: the negated copy of wf
+        const rest = i - c * plane;
+        const iy = quot(rest, byRow);
+        scatterInput(iy, rest - iy * inW, k, s, pad, outH, outW, wf + <usize>c * sliceBytes, tile, fp, 1, false, false);
+      }
+      tileToRow(tile, fp, positions, outC, out + <usize>r * (<usize>(outC * positions) << 2));
+    }
+  }
+}
+
+// dW of convSpikesDelta as `chunks` partial sums over fixed sample ranges (chunk j: samples
+// [j·batch/chunks, (j+1)·batch/chunks)), for chunks [j0, j1): partial j at dwf + j·(inC·k·k·Fp)
+// floats, laid out like wf (conv-pack.ts unpackForward sums them in chunk order, so the split
+// between threads never changes a result). Per thread two tiles [positions][Fp] at tiles +
+// part·2·tile: one step's ε, and the running suffix sum Q.
+export function convSpikesWeightGradDelta(
+  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, steps: i32, batch: i32, j0: i32, j1: i32, chunks: i32,
+  inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
+  g: usize, dwf: usize, tiles: usize, part: i32,
+): void {
+  const fp = lanes4(outC);
+  const positions = outH * outW;
+  const tileBytes = <usize>(positions * fp) << 2;
+  const step = tiles + <usize>part * (tileBytes << 1);
+  const sum = step + tileBytes;
+  const plane = inH * inW;
+  const cols = inC * plane;
+  const byPlane = 1 / <f64>plane;
+  const byRow = 1 / <f64>inW;
+  const sliceBytes = <usize>(k * k * fp) << 2;
+  const partialBytes = <usize>inC * sliceBytes;
+  const rowBytes = <usize>(outC * positions) << 2;
+  memory.fill(step, 0, tileBytes << 1); // lanes past outC stay 0
+  for (let j = j0; j < j1; j++) {
+    const dw = dwf + <usize>j * partialBytes;
+    memory.fill(dw, 0, partialBytes);
+    const bEnd = <i32>((<i64>(j + 1) * batch) / chunks);
+    for (let b = <i32>((<i64>j * batch) / chunks); b < bEnd; b++) {
+      const byChanges = sampleByChanges(b, steps, batch, len, changesLen);
+      if (byChanges) memory.fill(sum, 0, tileBytes);
+      for (let t = steps - 1; t >= 0; t--) {
+        const r = t * batch + b;
+        rowToTile(g + <usize>r * rowBytes, positions, 0, outC, fp, step);
+        const at = <usize>load<i32>(start + (<usize>r << 2)) << 2;
+        let list = idx + at;
+        let count = load<i32>(len + (<usize>r << 2));
+        let from = step;
+        if (byChanges) {
+          for (let p: usize = 0; p < tileBytes; p += 16) v128.store(sum + p, f32x4.add(v128.load(sum + p), v128.load(step + p)));
+          list = changes + (at << 1);
+          count = load<i32>(changesLen + (<usize>r << 2));
+          from = sum;
+        }
+        for (let q = 0; q < count; q++) {
+          let i = load<i32>(list + (<usize>q << 2));
+          const neg = i >= cols;
+          if (neg) i -= cols;
+          const c = quot(i, byPlane);
+          const rest = i - c * plane;
+          const iy = quot(rest, byRow);
+          scatterInput(iy, rest - iy * inW, k, s, pad, outH, outW, dw + <usize>c * sliceBytes, from, fp, neg ? -1 : 1, neg, true);
+        }
+      }
+    }
+  }
+}
