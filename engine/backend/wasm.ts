@@ -203,6 +203,21 @@ export class WasmKernels implements Kernels {
   }
 
   conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
+    if (geom.stride === 1) {
+      // Four input channels per tile read and write (conv-channels.ts); W packed with a zero slice after.
+      const taps = geom.kernel * geom.kernel;
+      const fp = lanes4(geom.outC);
+      const cp = lanes4(geom.inC);
+      const wf = this.scratchF32('wf zero', (geom.inC + 1) * taps * fp);
+      packForward(w, geom, wf);
+      wf.fill(0, geom.inC * taps * fp);
+      const tiles = this.tiles(geom.outH * geom.outW * fp + geom.inH * geom.inW * cp + 2 * cp);
+      this.rt.split('convByPosition', 1, [
+        this.inMemory(x), 0, rows, geom.inC, geom.inH, geom.inW, geom.outC, geom.outH, geom.outW, geom.kernel, geom.pad,
+        wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0,
+      ], 14);
+      return;
+    }
     const wf = this.packedWeights(w, geom, 'forward');
     const tiles = this.tiles(geom.outH * geom.outW * lanes4(geom.outC));
     this.rt.split('convDense', 1, [this.inMemory(x), 0, rows, ...convArgs(geom), wf.byteOffset, this.inMemory(out), tiles.byteOffset, 0], 15);
