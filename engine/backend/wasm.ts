@@ -224,6 +224,21 @@ export class WasmKernels implements Kernels {
   }
 
   convBackpropInput(g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void {
+    if (geom.stride === 1) {
+      // Four filters per tile read and write (conv-channels.ts); W packed with a zero slice after.
+      const taps = geom.kernel * geom.kernel;
+      const fp = lanes4(geom.outC);
+      const cp = lanes4(geom.inC);
+      const wb = this.scratchF32('wb zero', (geom.outC + 1) * taps * cp);
+      packBackward(w, geom, wb);
+      wb.fill(0, geom.outC * taps * cp);
+      const tiles = this.tiles(geom.inH * geom.inW * cp + geom.outH * geom.outW * fp + 2 * fp);
+      this.rt.split('convBackByPosition', 1, [
+        this.inMemory(g), 0, rows, geom.inC, geom.inH, geom.inW, geom.outC, geom.outH, geom.outW, geom.kernel, geom.pad,
+        wb.byteOffset, this.inMemory(out), tiles.byteOffset, 0,
+      ], 14);
+      return;
+    }
     const wb = this.packedWeights(w, geom, 'backward');
     const tiles = this.tiles(geom.inH * geom.inW * lanes4(geom.inC));
     this.rt.split('convBackInput', 1, [this.inMemory(g), 0, rows, ...convArgs(geom), wb.byteOffset, this.inMemory(out), tiles.byteOffset, 0], 15);

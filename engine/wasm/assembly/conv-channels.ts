@@ -1,5 +1,5 @@
 // Convolution of analog input (a pooled map), stride 1, scattering an input position's non-zero
-// channels four at a time. The scatter of conv.ts reads and writes the output tile once per input
+// channels four at a time (and its ∂L/∂input, an output position's non-zero ε likewise). The scatter of conv.ts reads and writes the output tile once per input
 // channel and 4 multiply-adds, and is bound by those stores (measured: dropping its multiplies
 // left its time unchanged). Inputs at one position reach the same outputs through the same taps,
 // so here up to four of them are added into each tile entry on one read and one write.
@@ -95,5 +95,74 @@ export function convByPosition(
     b += 16;
     c += 16;
     d += 16;
+  }
+}
+
+// ∂L/∂input of a stride-1 convolution for rows [r0, r1), grouping as convByPosition does: the
+// non-zero ε of an output position, four filters at a time, reach the same inputs through the
+// same taps. g [rows, outC·outH·outW], out [rows, inC·inH·inW]; wb the backward packing of
+// conv-pack.ts plus one slice of zeros after the outC slices. Scratch per thread (`part`): the
+// input tile [inH·inW][Cp], g transposed [outH·outW][Fp], and pairs for 4·⌈outC/4⌉.
+export function convBackByPosition(
+  g: usize, r0: i32, r1: i32,
+  inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, pad: i32,
+  wb: usize, out: usize, tiles: usize, part: i32,
+): void {
+  const cp = lanes4(inC);
+  const fp = lanes4(outC);
+  const nv = cp >> 2;
+  const positions = inH * inW;
+  const outPositions = outH * outW;
+  const tileBytes = <usize>(positions * cp) << 2;
+  const gtBytes = <usize>(outPositions * fp) << 2;
+  const tile = tiles + <usize>part * (tileBytes + gtBytes + (<usize>fp << 3));
+  const gt = tile + tileBytes;
+  const pairs = gt + gtBytes;
+  const rowBytes = <usize>cp << 2;
+  const sliceBytes = <usize>(k * k) * rowBytes;
+  memory.fill(gt, 0, gtBytes); // lanes past outC stay 0
+  for (let r = r0; r < r1; r++) {
+    rowToTile(g + <usize>r * (<usize>(outC * outPositions) << 2), outPositions, 0, outC, fp, gt);
+    memory.fill(tile, 0, tileBytes);
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const values = gt + (<usize>((oy * outW + ox) * fp) << 2);
+        let n = 0;
+        for (let f = 0; f < outC; f++) {
+          const v = load<f32>(values + (<usize>f << 2));
+          const at = pairs + (<usize>n << 3);
+          store<u32>(at, <u32>(wb + <usize>f * sliceBytes));
+          store<f32>(at, v, 4);
+          n += i32(v != 0);
+        }
+        if (n == 0) continue;
+        for (; (n & 3) != 0; n++) {
+          const at = pairs + (<usize>n << 3);
+          store<u32>(at, <u32>(wb + <usize>outC * sliceBytes));
+          store<f32>(at, 0, 4);
+        }
+        // Taps whose input lies inside the map: iy = oy + ky − pad in [0, inH), likewise ix.
+        const y0 = oy - pad;
+        const x0 = ox - pad;
+        const kyLo = max(0, -y0);
+        const kyEnd = min(k, inH - y0);
+        const kxLo = max(0, -x0);
+        const kxEnd = min(k, inW - x0);
+        if (kxLo >= kxEnd) continue;
+        const run = (kxEnd - kxLo) * nv;
+        for (let q = 0; q < n; q += 4) {
+          const at = pairs + (<usize>q << 3);
+          const w0 = <usize>load<u32>(at), w1 = <usize>load<u32>(at, 8), w2 = <usize>load<u32>(at, 16), w3 = <usize>load<u32>(at, 24);
+          const v0 = v128.load32_splat(at, 4), v1 = v128.load32_splat(at, 12);
+          const v2 = v128.load32_splat(at, 20), v3 = v128.load32_splat(at, 28);
+          for (let ky = kyLo; ky < kyEnd; ky++) {
+            const tap = <usize>(ky * k + kxLo) * rowBytes;
+            const o = tile + <usize>((y0 + ky) * inW + x0 + kxLo) * rowBytes;
+            addFour(o, w0 + tap, w1 + tap, w2 + tap, w3 + tap, v0, v1, v2, v3, run);
+          }
+        }
+      }
+    }
+    tileToRow(tile, cp, positions, inC, out + <usize>r * (<usize>(inC * positions) << 2));
   }
 }

@@ -11,4 +11,4 @@ export { convWeightGradRegs } from './conv-grad';
 export { spikeDeltas } from './deltas';
 export { gatherDelta, packSigned, packSuffix, transposeDeltaLists, gatherSigned } from './gather-delta';
 export { convSpikesDelta, convSpikesWeightGradDelta } from './conv-delta';
-export { convByPosition } from './conv-channels';
+export { convByPosition, convBackByPosition } from './conv-channels';
