@@ -5,12 +5,15 @@ import { createNodeKernels } from '../../engine/backend/backends-node';
 import { EngineError } from '../../engine/errors';
 import type { Kernels } from '../../engine/backend/types';
 import { TrainingSession, type TrainData } from '../../engine/train/session';
+import { ImageSource } from '../../engine/train/sources';
+import { isPrefetchThread, runPrefetchThread, startPrefetchThread } from '../../engine/train/prefetch-node';
+import type { BatchPrefetcher } from '../../engine/train/prefetch';
 import type { ModelSpec } from '../../engine/spec/types';
 import { openStore, type Store } from '../store/db';
 import { latestCheckpoint } from '../store/checkpoints';
 import { requireRun } from '../store/runs';
 import { loadSource } from '../services/datasets';
-import { parentChannel } from './channel';
+import { parentChannel, type ParentChannel } from './channel';
 import type { FromTrainer, RunHyper, ToTrainer } from './messages';
 
 /** The sample whose spikes and potentials are recorded each epoch (paper Fig. 4c/4d). */
@@ -18,7 +21,8 @@ const PROBE_SAMPLE = 0;
 
 let request: 'pause' | 'stop' | undefined;
 
-const channel = parentChannel();
+/** Opened by main(): the prefetch thread, which runs this module too, has no channel. */
+let channel: ParentChannel;
 
 function send(message: FromTrainer): Promise<void> {
   return channel.send(message);
@@ -27,6 +31,7 @@ function send(message: FromTrainer): Promise<void> {
 async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
   const store = openStore({ file: storeFile, readonly: true, nativeBinding });
   let kernels: Kernels | undefined;
+  let prefetcher: BatchPrefetcher | undefined;
   try {
     const row = requireRun(store, runId);
     const hyper = row.hyper as RunHyper;
@@ -38,11 +43,31 @@ async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTraine
       ? TrainingSession.fromCheckpoint(checkpoint.state, data, kernels)
       : new TrainingSession(row.spec as ModelSpec, { ...hyper, seed: row.seed }, data, kernels);
     store.close(); // everything is in memory now: never hold the file while training
+    prefetcher = prefetchDistortions(session);
     await train(session, kernels.description);
   } finally {
     store.close();
+    prefetcher?.dispose();
     kernels?.dispose();
   }
+}
+
+/**
+ * Distorting a batch of images costs a few milliseconds of JavaScript per batch: with the run's
+ * augmentations on, the next batch is distorted on a thread of its own (this very module, started
+ * again as a worker) while the current one trains. The results are the same either way.
+ */
+function prefetchDistortions(session: TrainingSession): BatchPrefetcher | undefined {
+  const src = session.data.train;
+  const augment = session.options.augment ?? [];
+  if (!(src instanceof ImageSource) || augment.length === 0) return undefined;
+  const n = src.inputSize;
+  const prefetcher = startPrefetchThread(
+    new URL(import.meta.url), src.ds, augment, session.options.seed, session.options.batchSize,
+    (index) => src.ds.pixels.subarray(index * n, (index + 1) * n),
+  );
+  session.prefetchWith(prefetcher);
+  return prefetcher;
 }
 
 function loadData(store: Store, datasetId: number, hyper: RunHyper): TrainData {
@@ -90,26 +115,34 @@ async function sendProbes(session: TrainingSession, epoch: number): Promise<void
   }
 }
 
-// The main side is gone (crashed or killed): nobody can record this run any more. Its row stays
-// 'running' with a dead owner and becomes 'interrupted' at the next start-up.
-channel.onDisconnect(() => process.exit(0));
+/** The training process's main thread: the channel to the main side, and a run when it says start. */
+function main(): void {
+  channel = parentChannel();
+  // The main side is gone (crashed or killed): nobody can record this run any more. Its row stays
+  // 'running' with a dead owner and becomes 'interrupted' at the next start-up.
+  channel.onDisconnect(() => process.exit(0));
 
-// Ctrl-C in a terminal signals the whole process group, this process too. The main side decides
-// what a Ctrl-C means (pause or stop after this batch, with a checkpoint) and says so by message;
-// dying here would lose the batch and leave the run interrupted instead.
-process.on('SIGINT', () => undefined);
+  // Ctrl-C in a terminal signals the whole process group, this process too. The main side decides
+  // what a Ctrl-C means (pause or stop after this batch, with a checkpoint) and says so by message;
+  // dying here would lose the batch and leave the run interrupted instead.
+  process.on('SIGINT', () => undefined);
 
-channel.onMessage((m) => {
-  if (m.type === 'pause' || m.type === 'stop') {
-    request ??= m.type;
-    return;
-  }
-  run(m).then(
-    () => process.exit(0),
-    async (e: unknown) => {
-      const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'crash', message: e instanceof Error ? e.stack ?? e.message : String(e) };
-      await send({ type: 'error', error }).catch(() => undefined);
-      process.exit(1);
-    },
-  );
-});
+  channel.onMessage((m) => {
+    if (m.type === 'pause' || m.type === 'stop') {
+      request ??= m.type;
+      return;
+    }
+    run(m).then(
+      () => process.exit(0),
+      async (e: unknown) => {
+        const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'crash', message: e instanceof Error ? e.stack ?? e.message : String(e) };
+        await send({ type: 'error', error }).catch(() => undefined);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+// The same bundle runs the prefetch thread (prefetchDistortions): there it only serves batches.
+if (isPrefetchThread()) runPrefetchThread();
+else main();
