@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../engine/spec/types';
 import { runCase, type CaseResult, type CaseSpec } from './case';
+import { endToEndHome, runEndToEnd, type EndToEndResult, type EndToEndSpec } from './e2e';
 
 // Runs as the bundle out/cli/bench.mjs: the project root is two levels up.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,10 +39,17 @@ interface Group {
   backends: Backend[];
   /** Our backend compared with PyTorch in the ratio lines. */
   reference: string;
-  /** Ratio to PyTorch that this group must reach, at which T. */
-  target?: { T: number; ratio: number };
+  /** Per T, what the reference must reach (issue 13): a ratio to PyTorch and/or samples/s. */
+  targets: { T: number; ratio?: number; samplesPerSecond?: number }[];
+  /** The backend measured on 1 thread for the 2-thread scaling line, and the scaling it must reach. */
+  scaling?: { oneThread: string; target: number };
   torch: { script: string; steps(T: number, quick: boolean): number };
+  /** The preset trained end to end (bench/e2e.ts) on `limit` samples, evaluated on `testLimit`. */
+  e2e: { preset: string; limit(quick: boolean): number; testLimit(quick: boolean): number };
 }
+
+/** End to end must reach this fraction of the step's throughput (issue 13). */
+const E2E_TARGET = 0.9;
 
 const neuron = { vth: 1.5, tau: 0.1, surrogate: { name: 'rectangular', width: 1 } };
 const cnnPreset = JSON.parse(readFileSync(join(root, 'resources', 'presets', 'cnn-table5.json'), 'utf8')) as {
@@ -69,7 +77,10 @@ const GROUPS: Group[] = [
       { name: 'tfjs', spec: { backend: 'tfjs' }, batches: (_, q) => (q ? 2 : 4) },
     ],
     reference: 'wasm×2',
+    targets: [{ T: 30, samplesPerSecond: 4000 }, { T: 8, samplesPerSecond: 12000 }],
+    scaling: { oneThread: 'wasm×1', target: 1.8 },
     torch: { script: 'stbp_mlp.py', steps: (_, q) => (q ? 5 : 20) },
+    e2e: { preset: 'mlp-800', limit: (q) => (q ? 6000 : 30000), testLimit: (q) => (q ? 1000 : 5000) },
   },
   {
     key: 'cnn',
@@ -89,8 +100,9 @@ const GROUPS: Group[] = [
       { name: 'auto', spec: { backend: 'auto' }, batches: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
     ],
     reference: 'wasm',
-    target: { T: 30, ratio: 1 },
+    targets: [{ T: 30, ratio: 2 }, { T: 8, ratio: 3 }],
     torch: { script: 'stbp_cnn.py', steps: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
+    e2e: { preset: 'cnn-table5', limit: (q) => (q ? 1000 : 6000), testLimit: (q) => (q ? 200 : 1000) },
   },
 ];
 
@@ -108,15 +120,16 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       case: { type: 'string' },
+      e2e: { type: 'string' },
       quick: { type: 'boolean' },
       only: { type: 'string' },
       'no-write': { type: 'boolean' },
       profile: { type: 'boolean' },
     },
   });
-  if (values.case) {
+  if (values.case || values.e2e) {
     // Child mode: run one case and report to the parent.
-    const result = await runCase(JSON.parse(values.case) as CaseSpec);
+    const result = values.case ? await runCase(JSON.parse(values.case) as CaseSpec) : await runEndToEnd(JSON.parse(values.e2e!) as EndToEndSpec);
     process.send!(result);
     return;
   }
@@ -135,7 +148,7 @@ async function main(): Promise<void> {
   for (const group of groups) {
     const results: Measured[] = [];
     const report = (m: Measured) => {
-      console.log(`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`);
+      console.log(`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s${peak(m)}`);
       console.log(`  ${m.detail}`);
       results.push(m);
     };
@@ -155,14 +168,25 @@ async function main(): Promise<void> {
         ].join('; ');
         report({ label, name: b.name, T, samplesPerSecond: r.samplesPerSecond, peakMiB: r.peakMiB, detail });
       }
+      const e2eLabel = `${group.net} T=${T} end to end`;
+      if (!values.only || e2eLabel.includes(values.only)) {
+        const e2e: EndToEndSpec = {
+          preset: group.e2e.preset, steps: T, limit: group.e2e.limit(quick), testLimit: group.e2e.testLimit(quick), home: endToEndHome(root),
+        };
+        const r = await inChild<EndToEndResult>(['--e2e', JSON.stringify(e2e)], e2eLabel);
+        report({
+          label: e2eLabel, name: 'e2e', T, samplesPerSecond: r.samplesPerSecond, peakMiB: NaN,
+          detail: `stbp train --preset ${e2e.preset} --epochs 1 --T ${T} --limit ${e2e.limit} --test-limit ${e2e.testLimit} (distortions: ${r.augment}); ${r.backend}; ${r.seconds.toFixed(1)} s from start to epoch-end checkpoint, ${r.epochEndSeconds.toFixed(1)} s of it after the last batch (evaluation, probes, checkpoint); the batches alone ${Math.round(r.batchSamplesPerSecond)} samples/s`,
+        });
+      }
       // PyTorch last at each T, after our cases, never alongside them (libgomp spin-waits).
       if (torch.ok && (!values.only || 'pytorch'.includes(values.only))) report(pytorchCase(group, T, quick));
     }
     if (!torch.ok) console.log(torch.line);
-    const ratios = ratioLines(group, results, load);
+    const ratios = [...ratioLines(group, results, load), ...targetLines(group, results)];
     for (const l of ratios) console.log(l);
     if (!values['no-write'] && !values.only) {
-      const lines = results.flatMap((m) => [`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`, `  ${m.detail}`]);
+      const lines = results.flatMap((m) => [`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s${peak(m)}`, `  ${m.detail}`]);
       writeSection(group, [...lines, ...(torch.ok ? [] : [torch.line]), ...ratios], torch, positionals, load);
     }
   }
@@ -193,10 +217,15 @@ function rates(r: number[]): string {
   return r.map((x) => x.toFixed(3)).join(' / ');
 }
 
-function inChild(c: CaseSpec, label: string): Promise<CaseResult> {
+function peak(m: Measured): string {
+  return Number.isFinite(m.peakMiB) ? `, peak ${Math.round(m.peakMiB)} MiB` : '';
+}
+
+function inChild<R = CaseResult>(args: CaseSpec | string[], label: string): Promise<R> {
+  const argv = Array.isArray(args) ? args : ['--case', JSON.stringify(args)];
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--case', JSON.stringify(c)], { stdio: 'inherit' });
-    child.once('message', (m) => resolve(m as CaseResult));
+    const child = fork(fileURLToPath(import.meta.url), argv, { stdio: 'inherit' });
+    child.once('message', (m) => resolve(m as R));
     child.once('exit', (code) => code !== 0 && reject(new Error(`bench case ${label} exited with ${code}`)));
   });
 }
@@ -253,9 +282,32 @@ function ratioLines(group: Group, results: Measured[], load: number): string[] {
     const torch = results.find((m) => m.T === T && m.name === 'pytorch');
     if (!ours || !torch) return [];
     const ratio = ours.samplesPerSecond / torch.samplesPerSecond;
-    const t = group.target;
-    const verdict = t && t.T === T ? ` (target ≥ ${t.ratio}×: ${ratio >= t.ratio ? 'met' : 'NOT met'})` : '';
+    const t = group.targets.find((x) => x.T === T && x.ratio !== undefined);
+    const verdict = t ? ` (target ≥ ${t.ratio}×: ${ratio >= t.ratio! ? 'met' : 'NOT met'})` : '';
     return [`ratio ${group.net} T=${T} ${group.reference} / pytorch: ${ratio.toFixed(2)}×${verdict}${caveat}`];
+  });
+}
+
+/** The group's absolute targets, its 2-thread scaling and end to end against the step, per T, each with its verdict. */
+function targetLines(group: Group, results: Measured[]): string[] {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  return STEPS.flatMap((T) => {
+    const ours = results.find((m) => m.T === T && m.name === group.reference);
+    if (!ours) return [];
+    const lines: string[] = [];
+    const t = group.targets.find((x) => x.T === T && x.samplesPerSecond !== undefined);
+    if (t) lines.push(`${group.net} T=${T} ${group.reference}: ${Math.round(ours.samplesPerSecond)} samples/s (target ≥ ${t.samplesPerSecond}: ${verdict(ours.samplesPerSecond >= t.samplesPerSecond!)})`);
+    const one = group.scaling && results.find((m) => m.T === T && m.name === group.scaling!.oneThread);
+    if (one) {
+      const x = ours.samplesPerSecond / one.samplesPerSecond;
+      lines.push(`scaling ${group.net} T=${T} ${group.reference} / ${one.name}: ${x.toFixed(2)}× (target ≥ ${group.scaling!.target}×: ${verdict(x >= group.scaling!.target)})`);
+    }
+    const e2e = results.find((m) => m.T === T && m.name === 'e2e');
+    if (e2e) {
+      const f = e2e.samplesPerSecond / ours.samplesPerSecond;
+      lines.push(`end to end ${group.net} T=${T} / ${group.reference} step: ${(100 * f).toFixed(0)}% (target ≥ ${100 * E2E_TARGET}%: ${verdict(f >= E2E_TARGET)})`);
+    }
+    return lines;
   });
 }
 
