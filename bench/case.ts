@@ -1,4 +1,6 @@
-import { createNodeKernels } from '../engine/backend/backends-node';
+import { nodeFactories } from '../engine/backend/backends-node';
+import { chooseKernels } from '../engine/train/auto-backend';
+import { withDefaults } from '../engine/train/options';
 import { loadMnist } from '../engine/data/mnist-node';
 import { GRAD_MODES, SpikingNetwork } from '../engine/model/network';
 import { Adam } from '../engine/optim/optimizer';
@@ -39,7 +41,9 @@ export interface CaseResult {
 
 /** Time full STBP training steps (encode, forward, loss, backward, Adam) on real MNIST images. */
 export async function runCase(c: CaseSpec): Promise<CaseResult> {
-  const backend = await createNodeKernels(c.backend, { threads: c.threads });
+  // `auto` as a run resolves it: timing this network on each backend (engine/train/auto-backend.ts).
+  const chosen = await chooseKernels(c.backend, nodeFactories({ threads: c.threads }), c.model, withDefaults({ steps: c.steps, batchSize: c.batch, initGain: c.gain }));
+  const backend = chosen.kernels;
   const timer = c.profile ? profiled(backend) : undefined;
   const kernels = timer?.kernels ?? backend;
   const plan = inferModel(c.model);
@@ -72,7 +76,7 @@ export async function runCase(c: CaseSpec): Promise<CaseResult> {
   for (let i = 0; i < c.batches; i++) step(c.warmup + i);
   const ms = (performance.now() - start) / c.batches;
   const result = {
-    backend: kernels.description,
+    backend: chosen.description,
     samplesPerSecond: (1000 * c.batch) / ms,
     msPerBatch: ms,
     peakMiB: process.resourceUsage().maxRSS / 1024,

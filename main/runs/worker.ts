@@ -1,9 +1,11 @@
 // The training process: one per run (child_process.fork in Node, Electron's utilityProcess in the
 // app). It reads the run and its dataset from the store read-only, trains with the engine, and
 // streams typed messages back; the main side records them. Never imported by the main process.
-import { createNodeKernels } from '../../engine/backend/backends-node';
+import { nodeFactories } from '../../engine/backend/backends-node';
+import { chooseKernels } from '../../engine/train/auto-backend';
+import { withDefaults } from '../../engine/train/options';
 import { EngineError } from '../../engine/errors';
-import type { Kernels } from '../../engine/backend/types';
+import type { BackendFamily, Kernels } from '../../engine/backend/types';
 import { TrainingSession, type TrainData } from '../../engine/train/session';
 import { ImageSource } from '../../engine/train/sources';
 import { isPrefetchThread, runPrefetchThread, startPrefetchThread } from '../../engine/train/prefetch-node';
@@ -15,6 +17,9 @@ import { requireRun } from '../store/runs';
 import { loadSource } from '../services/datasets';
 import { parentChannel, type ParentChannel } from './channel';
 import type { FromTrainer, RunHyper, ToTrainer } from './messages';
+
+/** Backend families, as the descriptions they report begin ('wasm-simd ×2 threads', 'tfjs (wasm)'). */
+const BACKEND_FAMILIES: readonly BackendFamily[] = ['wasm', 'tfjs'];
 
 /** The sample whose spikes and potentials are recorded each epoch (paper Fig. 4c/4d). */
 const PROBE_SAMPLE = 0;
@@ -36,15 +41,19 @@ async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTraine
     const row = requireRun(store, runId);
     const hyper = row.hyper as RunHyper;
     const data = loadData(store, row.datasetId, hyper);
-    kernels = await createNodeKernels(row.backendRequested, { threads: hyper.threads });
     const checkpoint = resume ? latestCheckpoint(store, runId) : undefined;
     if (resume && !checkpoint) throw new EngineError('no-checkpoint', `run ${runId} has no checkpoint to resume from; start it again instead`);
+    const resumeOn = checkpoint ? (BACKEND_FAMILIES.find((f) => row.backendUsed?.startsWith(f)) ?? undefined) : undefined;
+    const chosen = await chooseKernels(
+      row.backendRequested, nodeFactories({ threads: hyper.threads }), row.spec as ModelSpec, withDefaults({ ...hyper, seed: row.seed }), resumeOn,
+    );
+    kernels = chosen.kernels;
     const session = checkpoint
       ? TrainingSession.fromCheckpoint(checkpoint.state, data, kernels)
       : new TrainingSession(row.spec as ModelSpec, { ...hyper, seed: row.seed }, data, kernels);
     store.close(); // everything is in memory now: never hold the file while training
     prefetcher = prefetchDistortions(session);
-    await train(session, kernels.description);
+    await train(session, chosen.description);
   } finally {
     store.close();
     prefetcher?.dispose();
