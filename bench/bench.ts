@@ -125,6 +125,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       'no-write': { type: 'boolean' },
       profile: { type: 'boolean' },
+      table: { type: 'boolean' },
     },
   });
   if (values.case || values.e2e) {
@@ -139,6 +140,11 @@ async function main(): Promise<void> {
   const quick = values.quick ?? false;
   if (values.profile) {
     await profile(groups, quick);
+    return;
+  }
+  if (values.table) {
+    const lines = await scalingTable(GROUPS.find((g) => g.key === 'mlp')!, quick);
+    if (!values['no-write']) writeTable(lines, loadavg()[0]!);
     return;
   }
   const torch = pytorchVersion();
@@ -213,6 +219,49 @@ async function profile(groups: Group[], quick: boolean): Promise<void> {
   }
 }
 
+/**
+ * `--table`: how a 784-H-10 step's cost grows with T, batch and hidden width H, on wasm (2 and 1
+ * threads) and, where its script takes the same settings, PyTorch: where the event-driven kernels
+ * pay off and where they do not. One row per setting, each in its own process.
+ */
+async function scalingTable(group: Group, quick: boolean): Promise<string[]> {
+  const rows: { T: number; batch: number; hidden: number; what: string }[] = [
+    ...[8, 16, 30, 60].map((T) => ({ T, batch: BATCH, hidden: 800, what: 'T' })),
+    ...[1, 16].map((batch) => ({ T: 30, batch, hidden: 800, what: 'batch' })),
+    ...[400, 2000].map((hidden) => ({ T: 30, batch: BATCH, hidden, what: 'hidden' })),
+  ];
+  const lines = [
+    '| T | batch | hidden | wasm ×2 | wasm ×1 | ×2 / ×1 | PyTorch ×2 | wasm ×2 / PyTorch |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  console.log(lines.join('\n'));
+  for (const r of rows) {
+    const model: ModelSpec = {
+      ...group.model,
+      layers: group.model.layers.map((l) => (l.className === 'dense' ? { ...l, config: { ...l.config, units: r.hidden } } : l)),
+    } as ModelSpec;
+    // Enough timed samples for a steady figure: fewer steps for long windows and big batches.
+    const batches = Math.max(quick ? 2 : 5, Math.round((quick ? 3000 : 15000) / (r.batch * r.T)));
+    const time = (threads: number) => inChild({ backend: 'wasm', threads, model, gain: group.gain, steps: r.T, batch: r.batch, warmup: 3, batches }, `table ${r.what}`);
+    const two = await time(2);
+    const one = await time(1);
+    const torch = r.hidden === 800 && pytorchVersion().ok ? pytorchCase(group, r.T, quick, r.batch) : undefined;
+    const cell = (x: CaseResult | Measured) => `${Math.round(x.samplesPerSecond)} (${((1000 * r.batch) / x.samplesPerSecond).toFixed(1)} ms)`;
+    const line = `| ${r.T} | ${r.batch} | ${r.hidden} | ${cell(two)} | ${cell(one)} | ${(two.samplesPerSecond / one.samplesPerSecond).toFixed(2)}× | ${torch ? cell(torch) : '—'} | ${torch ? `${(two.samplesPerSecond / torch.samplesPerSecond).toFixed(2)}×` : '—'} |`;
+    console.log(line);
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** The scaling table as its own section of bench/results.md. */
+function writeTable(lines: string[], load: number): void {
+  writeSection({ net: '784-H-10 scaling', torch: { script: 'stbp_mlp.py' } } as Group, [
+    'samples/s (ms per batch); one process per cell; PyTorch only at H = 800 (its script has no width option).',
+    '', ...lines,
+  ], pytorchVersion(), ['mlp', '--table'], load, false);
+}
+
 function rates(r: number[]): string {
   return r.map((x) => x.toFixed(3)).join(' / ');
 }
@@ -256,16 +305,16 @@ function blasName(): string {
 }
 
 /** The PyTorch script of the group's network at T, in its own process, at the same init. */
-function pytorchCase(group: Group, T: number, quick: boolean): Measured {
+function pytorchCase(group: Group, T: number, quick: boolean, batch = BATCH): Measured {
   const script = join(root, 'bench', 'pytorch', group.torch.script);
   const steps = group.torch.steps(T, quick);
-  const args = [script, '--T', String(T), '--batch', String(BATCH), '--steps', String(steps), '--threads', '2', '--init', 'paper', '--gain', String(group.gain), '--json'];
+  const args = [script, '--T', String(T), '--batch', String(batch), '--steps', String(steps), '--threads', '2', '--init', 'paper', '--gain', String(group.gain), '--json'];
   const j = JSON.parse(execFileSync(PYTHON, args, { encoding: 'utf8' }).trim().split('\n').pop()!) as {
     samples_per_s: number; peak_mib: number; torch: string; threads: number; layer_rates?: number[]; hidden_rate?: number; out_rate?: number;
   };
   const layerRates = j.layer_rates ?? [j.hidden_rate!, j.out_rate!];
   return {
-    label: `${group.net} T=${T} B=${BATCH} pytorch`, name: 'pytorch', T, samplesPerSecond: j.samples_per_s, peakMiB: j.peak_mib,
+    label: `${group.net} T=${T} B=${batch} pytorch`, name: 'pytorch', T, samplesPerSecond: j.samples_per_s, peakMiB: j.peak_mib,
     detail: `torch ${j.torch} CPU, ${j.threads} threads; ${steps} timed steps; --init paper --gain ${group.gain}; firing rates ${rates(layerRates)}`,
   };
 }
@@ -312,7 +361,7 @@ function targetLines(group: Group, results: Measured[]): string[] {
 }
 
 /** Replace the group's section of bench/results.md (its `## <net>` heading up to the next heading). */
-function writeSection(group: Group, lines: string[], torch: Torch, positionals: string[], load: number): void {
+function writeSection(group: Group, lines: string[], torch: Torch, positionals: string[], load: number, fenced = true): void {
   const file = join(root, 'bench', 'results.md');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const avx = readFileSync('/proc/cpuinfo', 'utf8').match(/flags\s*:.*\bavx512f\b/) ? ', AVX-512' : '';
@@ -322,13 +371,11 @@ function writeSection(group: Group, lines: string[], torch: Torch, positionals: 
   const section = [
     heading,
     '',
-    `Command: \`${command}\` (bench/bench.ts; PyTorch side: bench/pytorch/${group.torch.script})`,
+    `Command: \`${command}\` (bench/bench.ts${group.torch ? `; PyTorch side: bench/pytorch/${group.torch.script}` : ''})`,
     `Date: ${new Date().toISOString()}`,
     `Machine: ${cpus().length} × ${cpu}${avx}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${torchText}; load average ${load.toFixed(2)} at the start`,
     '',
-    '```',
-    ...lines,
-    '```',
+    ...(fenced ? ['```', ...lines, '```'] : lines),
     '',
   ].join('\n');
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
