@@ -2,7 +2,7 @@ import { kernelsWasmBase64 } from './build/kernels';
 
 /** Names of the kernel exports (engine/wasm/assembly/index.ts); a job names its kernel by index. */
 export const KERNEL_NAMES = [
-  'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
+  'gatherPacked', 'packBlocks', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
   'bernoulliEncode', 'transposeLists', 'sgdUpdate', 'adamUpdate',
   'convSpikes', 'convDense', 'convBackInput', 'convSpikesWeightGrad', 'convDenseWeightGrad',
   'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows', 'convWeightGradRegs',
