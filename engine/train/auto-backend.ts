@@ -16,13 +16,18 @@ export interface ChosenKernels {
   description: string;
 }
 
-/** Samples per measured step: enough to time, few enough that tfjs's slow convolutions take well under a second. */
-const PROBE_BATCH = 8;
+/** Samples per measured step, at most: enough to time, few enough that tfjs's slow convolutions take well under a second. */
+const PROBE_BATCH = 16;
+/** Untimed steps first (JIT and WASM tier-up), then the best of the timed ones. */
+const WARMUP_STEPS = 2;
+const TIMED_STEPS = 3;
+/** A backend whose warm-up step is this many times slower than the best time so far is not timed further. */
+const CLEARLY_SLOWER = 4;
 
 /**
- * The kernels for a run. `wasm` and `tfjs` are taken as asked. `auto` times one training step
+ * The kernels for a run. `wasm` and `tfjs` are taken as asked. `auto` times a training step
  * (forward, loss, backward) of this very network, at the run's T, on each backend that starts,
- * after one untimed step, and keeps the faster: no backend trains a model more slowly than
+ * warmed up, and keeps the faster: no backend trains a model more slowly than
  * another one would have, and the run's record says what was measured. A run resumed under
  * `auto` passes `resumeOn`, the family it trained on, and keeps it: a checkpoint continues bit for
  * bit only on the backend that wrote it.
@@ -46,7 +51,7 @@ export async function chooseKernels(
     let probe: Kernels | undefined;
     try {
       probe = await createKernels(family, factories);
-      timed.push({ family, ms: timeStep(probe, spec, options) });
+      timed.push({ family, ms: timeStep(probe, spec, options, Math.min(...timed.map((t) => t.ms))) });
     } catch (e) {
       failed.push(`${family} could not run it (${(e as Error).message})`);
     } finally {
@@ -59,30 +64,38 @@ export async function chooseKernels(
   const measured = timed.map((t) => `${t.family} ${t.ms.toFixed(1)} ms`).concat(failed).join(', ');
   return {
     kernels,
-    description: `${kernels.description} (auto: the faster for this network, one step of ${PROBE_BATCH} samples${options.network === 'twin' ? '' : ` at T=${options.steps}`}: ${measured})`,
+    description: `${kernels.description} (auto: the faster for this network, one step of ${Math.min(PROBE_BATCH, options.batchSize)} samples${options.network === 'twin' ? '' : ` at T=${options.steps}`}: ${measured})`,
   };
 }
 
-/** Milliseconds of the second of two training steps (forward, loss, backward) on random input. */
-function timeStep(kernels: Kernels, spec: ModelSpec, o: TrainOptions): number {
+/**
+ * Milliseconds of one training step (forward, loss, backward) on random input: the best of
+ * TIMED_STEPS after WARMUP_STEPS, or the last warm-up's when that is CLEARLY_SLOWER than `best`.
+ */
+function timeStep(kernels: Kernels, spec: ModelSpec, o: TrainOptions, best: number): number {
   const plan = inferModel(spec);
-  const net = createNetwork(o.network, plan, kernels, o.steps, PROBE_BATCH);
+  const batch = Math.min(PROBE_BATCH, o.batchSize);
+  const net = createNetwork(o.network, plan, kernels, o.steps, batch);
   const rng = new Rng(o.seed);
   net.init(o.init, rng, o.initGain);
   // MNIST-like intensities: a fifth of the inputs lit.
-  const intensities = Float32Array.from({ length: PROBE_BATCH * plan.inputSize }, () => (rng.uniform() < 0.2 ? rng.uniform() : 0));
-  const labels = Uint8Array.from({ length: PROBE_BATCH }, (_, b) => b % plan.classes);
-  const grad = new Float32Array(PROBE_BATCH * plan.classes);
+  const intensities = Float32Array.from({ length: batch * plan.inputSize }, () => (rng.uniform() < 0.2 ? rng.uniform() : 0));
+  const labels = Uint8Array.from({ length: batch }, (_, b) => b % plan.classes);
+  const grad = new Float32Array(batch * plan.classes);
   const loss = lossByName(o.loss);
   const mode = gradMode(o.grad);
-  let ms = 0;
-  for (let i = 0; i < 2; i++) {
+  const step = (): number => {
     const t0 = performance.now();
-    net.encode(intensities, PROBE_BATCH, rng);
+    net.encode(intensities, batch, rng);
     const counts = net.forward();
-    loss.evaluate(counts, labels, PROBE_BATCH, plan.classes, net.countSteps, grad);
+    loss.evaluate(counts, labels, batch, plan.classes, net.countSteps, grad);
     net.backward(grad, mode);
-    ms = performance.now() - t0;
-  }
+    return performance.now() - t0;
+  };
+  let ms = Infinity;
+  for (let i = 0; i < WARMUP_STEPS; i++) ms = step();
+  if (ms > CLEARLY_SLOWER * best) return ms;
+  ms = Infinity;
+  for (let i = 0; i < TIMED_STEPS; i++) ms = Math.min(ms, step());
   return ms;
 }

@@ -56,7 +56,7 @@ describe('chooseKernels', () => {
   it.each([[0, 30, 'wasm'], [30, 0, 'tfjs']] as const)('auto (wasm %i ms slower, tfjs %i ms slower) times this network on each and keeps the faster: %s', async (wasmDelay, tfjsDelay, want) => {
     const chosen = await chooseKernels('auto', factories(wasmDelay, tfjsDelay), spec, options);
     expect(chosen.kernels.family).toBe(want);
-    expect(chosen.description).toMatch(new RegExp(`^${want} \\(posing\\) \\(auto: the faster for this network, one step of 8 samples at T=4: ${want} [\\d.]+ ms, ${want === 'wasm' ? 'tfjs' : 'wasm'} [\\d.]+ ms\\)$`));
+    expect(chosen.description).toMatch(new RegExp(`^${want} \\(posing\\) \\(auto: the faster for this network, one step of 10 samples at T=4: ${want} [\\d.]+ ms, ${want === 'wasm' ? 'tfjs' : 'wasm'} [\\d.]+ ms\\)$`));
   });
 
   it('auto keeps the family a resumed run started on, without timing anything', async () => {
