@@ -118,7 +118,7 @@ export interface SpikeLists {
 }
 
 /**
- * Per row r = t·batch + b of a SpikeLists, its changes from row r − batch, at 2·start[r]: the
+ * Per row r = t·batch + b of a SpikeLists, its changes from row r − batch, at changesAt[r]: the
  * indices r has and r − batch lacks, ascending, then cols + each index r − batch has and r lacks,
  * ascending (at t = 0, every spike). Kernels given lists with deltas may update a sample's sums by
  * these changes instead of summing each step afresh: the same sums, added in another order.
@@ -126,6 +126,7 @@ export interface SpikeLists {
 export interface SpikeDeltas {
   readonly changes: Int32Array;
   readonly changesLen: Int32Array;
+  readonly changesAt: Int32Array;
 }
 
 export interface LifScan {

@@ -32,10 +32,10 @@ export function convSpikes(a: WasmArena, s: SpikeLists, w: Float32Array, geom: C
     packForward(w, geom, wf);
     for (let i = 0; i < size; i++) wf[size + i] = -wf[i]!;
     const batch = s.rows / s.steps;
-    a.rt.split('convSpikesDelta', 5, [
-      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, 0, batch, s.steps, batch,
-      ...convArgs(geom), wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0,
-    ], 21);
+    a.rt.split('convSpikesDelta', 6, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset,
+      0, batch, s.steps, batch, ...convArgs(geom), wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0,
+    ], 22);
     return;
   }
   const wf = packedWeights(a, w, geom, 'forward');
@@ -94,10 +94,10 @@ export function convSpikesWeightGrad(a: WasmArena, s: SpikeLists, g: Float32Arra
   const d = s.deltas;
   if (d && s.steps > 1) {
     const tiles = a.tiles(2 * geom.outH * geom.outW * fp);
-    a.rt.split('convSpikesWeightGradDelta', 7, [
-      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, s.steps, s.rows / s.steps,
-      0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom), a.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
-    ], 22);
+    a.rt.split('convSpikesWeightGradDelta', 8, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset,
+      s.steps, s.rows / s.steps, 0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom), a.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
+    ], 23);
     unpackForward(dwf, geom, dw, SPIKE_GRAD_CHUNKS);
     return;
   }

@@ -41,7 +41,7 @@ export class WasmKernels implements Kernels {
     for (let r = 0; r < rows; r++) start[r] = r * cols;
     const lists = { rows, steps: 1, cols, idx: this.rt.i32(rows * cols), start, len: this.rt.i32(rows) };
     if (!deltas) return lists;
-    return { ...lists, deltas: { changes: this.rt.i32(2 * rows * cols), changesLen: this.rt.i32(rows) } };
+    return { ...lists, deltas: { changes: this.rt.i32(2 * rows * cols), changesLen: this.rt.i32(rows), changesAt: this.rt.i32(rows) } };
   }
 
   spikeDeltas(s: SpikeLists): void {
@@ -50,8 +50,8 @@ export class WasmKernels implements Kernels {
     const maps = this.arena.scratchF32('delta maps', Math.ceil((2 * s.cols * this.rt.threads) / 4)).fill(0);
     this.rt.split('spikeDeltas', 3, [
       s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows / s.steps, s.steps, s.rows / s.steps,
-      d.changes.byteOffset, d.changesLen.byteOffset, s.cols, maps.byteOffset, 0,
-    ], 11);
+      d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset, s.cols, maps.byteOffset, 0,
+    ], 12);
   }
 
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void {
@@ -71,8 +71,8 @@ export class WasmKernels implements Kernels {
       const packed = this.arena.scratchF32('packed', 2 * s.cols * Math.ceil(units / 16) * 16);
       this.rt.split('packSigned', 2, [this.arena.inMemory(w), packed.byteOffset, 0, s.cols, s.cols, units]);
       const batch = s.rows / s.steps;
-      this.rt.split('gatherDelta', 5, [
-        s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset,
+      this.rt.split('gatherDelta', 6, [
+        s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset,
         0, batch, s.steps, batch, packed.byteOffset, s.cols, this.arena.inMemory(out), units,
       ]);
       return;
@@ -107,8 +107,8 @@ export class WasmKernels implements Kernels {
     const batch = s.rows / s.steps;
     const plus = this.columnLists(s.cols, s.rows, 'plus');
     const minus = this.columnLists(s.cols, s.rows, 'minus');
-    this.rt.split('transposeDeltaLists', 6, [
-      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset,
+    this.rt.split('transposeDeltaLists', 7, [
+      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset,
       s.cols, 0, s.cols, s.steps, batch, plus.len.byteOffset, plus.idx.byteOffset, minus.len.byteOffset, minus.idx.byteOffset, plus.capacity,
     ]);
     const packed = this.arena.scratchF32('packed', s.rows * Math.ceil(units / 16) * 16);

@@ -11,7 +11,7 @@ import { lanes4, rowToTile, tileToRow } from './tile';
 // out[r] = conv(S[r], W) for the rows of samples [b0, b1). wf is the forward packing of
 // conv-pack.ts followed by its negation (2·inC·k·k·Fp floats); one tile per thread (`part`).
 export function convSpikesDelta(
-  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, b0: i32, b1: i32, steps: i32, batch: i32,
+  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, changesAt: usize, b0: i32, b1: i32, steps: i32, batch: i32,
   inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
   wf: usize, out: usize, tiles: usize, part: i32,
 ): void {
@@ -27,7 +27,7 @@ export function convSpikesDelta(
     for (let t = 0; t < steps; t++) {
       const r = t * batch + b;
       const at = <usize>load<i32>(start + (<usize>r << 2)) << 2;
-      let list = changes + (at << 1);
+      let list = changes + (<usize>load<i32>(changesAt + (<usize>r << 2)) << 2);
       let count = load<i32>(changesLen + (<usize>r << 2));
       if (rowAfresh(t, r, len, changesLen)) {
         memory.fill(tile, 0, tileBytes);
@@ -52,7 +52,7 @@ export function convSpikesDelta(
 // between threads never changes a result). Per thread two tiles [positions][Fp] at tiles +
 // part·2·tile: one step's ε, and the running suffix sum Q.
 export function convSpikesWeightGradDelta(
-  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, steps: i32, batch: i32, j0: i32, j1: i32, chunks: i32,
+  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, changesAt: usize, steps: i32, batch: i32, j0: i32, j1: i32, chunks: i32,
   inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
   g: usize, dwf: usize, tiles: usize, part: i32,
 ): void {
@@ -85,7 +85,7 @@ export function convSpikesWeightGradDelta(
         let from = step;
         if (byChanges) {
           for (let p: usize = 0; p < tileBytes; p += 16) v128.store(sum + p, f32x4.add(v128.load(sum + p), v128.load(step + p)));
-          list = changes + (at << 1);
+          list = changes + (<usize>load<i32>(changesAt + (<usize>r << 2)) << 2);
           count = load<i32>(changesLen + (<usize>r << 2));
           from = sum;
         }

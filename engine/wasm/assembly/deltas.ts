@@ -6,21 +6,23 @@
 // spike.
 
 // For samples [b0, b1) of time-major rows r = t·batch + b: the changes of row r from row
-// r − batch, written at changes + 2·start[r] (capacity 2·cols): the indices r has and r − batch
+// r − batch, written at changes + changesAt[r] (i32 elements): the indices r has and r − batch
 // lacks (added), ascending, then cols + each index r − batch has and r lacks (removed),
-// ascending; at t = 0 every spike is added. Kernels read an index past cols as "subtract this
+// ascending; at t = 0 every spike is added. A sample's rows follow each other from
+// b·2·steps·cols on, so the few pages they touch are all a batch costs in memory. Kernels read an index past cols as "subtract this
 // row" (they keep negated copies of their operands past cols). Membership is looked up in two
 // byte maps of cols entries per thread (`maps` + part·2·cols, all 0 between samples), so no
 // branch depends on the data.
 export function spikeDeltas(
   idx: usize, start: usize, len: usize, b0: i32, b1: i32, steps: i32, batch: i32,
-  changes: usize, changesLen: usize, cols: i32, maps: usize, part: i32,
+  changes: usize, changesLen: usize, changesAt: usize, cols: i32, maps: usize, part: i32,
 ): void {
   let prevMap = maps + <usize>part * (<usize>cols << 1);
   let curMap = prevMap + <usize>cols;
   for (let b = b0; b < b1; b++) {
     let prev: usize = 0;
     let m = 0;
+    let next = b * 2 * steps * cols;
     for (let t = 0; t < steps; t++) {
       const r = t * batch + b;
       const at = <usize>load<i32>(start + (<usize>r << 2)) << 2;
@@ -28,7 +30,8 @@ export function spikeDeltas(
       const n = load<i32>(len + (<usize>r << 2));
       for (let i = 0; i < n; i++) store<u8>(curMap + <usize>load<i32>(cur + (<usize>i << 2)), 1);
       // Every entry is written; the count moves on only past the ones that belong.
-      const out = changes + (at << 1);
+      const out = changes + (<usize>next << 2);
+      store<i32>(changesAt + (<usize>r << 2), next);
       let count = 0;
       for (let i = 0; i < n; i++) {
         const c = load<i32>(cur + (<usize>i << 2));
@@ -42,6 +45,7 @@ export function spikeDeltas(
         store<u8>(prevMap + <usize>c, 0);
       }
       store<i32>(changesLen + (<usize>r << 2), count);
+      next += count;
       prev = cur;
       m = n;
       const swap = prevMap;

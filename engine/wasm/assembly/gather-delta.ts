@@ -12,7 +12,7 @@ import { storeTail } from './matmul';
 // says so, else the previous step's sums plus its changes. Threads take whole samples, visited
 // step after step, so a sample's running sums stay in registers.
 export function gatherDelta(
-  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize,
+  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, changesAt: usize,
   b0: i32, b1: i32, steps: i32, batch: i32, packed: usize, cols: i32, out: usize, n: i32,
 ): void {
   const rowBytes = <usize>n << 2;
@@ -25,7 +25,7 @@ export function gatherDelta(
       for (let t = 0; t < steps; t++) {
         const r = t * batch + b;
         const at = <usize>load<i32>(start + (<usize>r << 2)) << 2;
-        let list = changes + (at << 1);
+        let list = changes + (<usize>load<i32>(changesAt + (<usize>r << 2)) << 2);
         let count = load<i32>(changesLen + (<usize>r << 2));
         if (rowAfresh(t, r, len, changesLen)) {
           a0 = f32x4.splat(0); a1 = f32x4.splat(0); a2 = f32x4.splat(0); a3 = f32x4.splat(0);
@@ -127,7 +127,7 @@ export function packSuffix(
 // at step t and under `minus` for each column removed; any other sample lists q under `plus` for
 // each column that spiked. Entries ascend within a list; column c's at c·colCap (≤ rows each).
 export function transposeDeltaLists(
-  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize,
+  idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, changesAt: usize,
   cols: i32, c0: i32, c1: i32, steps: i32, batch: i32,
   plusLen: usize, plusIdx: usize, minusLen: usize, minusIdx: usize, colCap: i32,
 ): void {
@@ -144,7 +144,7 @@ export function transposeDeltaLists(
         continue;
       }
       // Changes: the added indices ascending, then cols + the removed ones ascending.
-      const list = changes + (at << 1);
+      const list = changes + (<usize>load<i32>(changesAt + (<usize>r << 2)) << 2);
       const count = load<i32>(changesLen + (<usize>r << 2));
       let split = 0;
       while (split < count && load<i32>(list + (<usize>split << 2)) < cols) split++;
