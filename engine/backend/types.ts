@@ -37,6 +37,17 @@ export interface Kernels {
    * slice W[:, c, ·, ·] into the output, no multiplies, work ∝ spikes. out [rows, outC·outH·outW].
    */
   convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void;
+  /**
+   * Optional: convSpikes of input with SpikeDeltas into `u`, then lifForward(u, bias, lif, spikes),
+   * in one pass while each row is in cache: the same arithmetic, the same results as the two calls.
+   */
+  convSpikesLif?(s: SpikeLists, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists): void;
+  /**
+   * Optional: lifBackward(u, g, lif, mode), then the layer's bias gradient db (channelSums of ε)
+   * and convSpikesWeightGrad(s, ε, geom, dw), in one pass over each sample's steps, for input with
+   * SpikeDeltas: ε ends in g as with lifBackward; dw and db are the same sums in another order.
+   */
+  convLifBackward?(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array): void;
   /** dW of convSpikes: for each input spike, the output-gradient patch it saw is added into dW. */
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void;
   /** Convolution of analog inputs x [rows, inC·inH·inW] (zeros skipped). */

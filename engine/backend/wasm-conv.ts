@@ -1,5 +1,5 @@
 import { lanes4, packBackward, packForward, unpackBackward, unpackForward } from './conv-pack';
-import type { ConvGeometry, PoolGeometry, SpikeLists } from './types';
+import type { ConvGeometry, GradMode, LifScan, PoolGeometry, SpikeDeltas, SpikeLists } from './types';
 import type { WasmArena } from './wasm-arena';
 
 // The WASM backend's convolutions and pooling (engine/backend/wasm.ts delegates here). Forward
@@ -22,27 +22,42 @@ function poolArgs(g: PoolGeometry): number[] {
 }
 
 export function convSpikes(a: WasmArena, s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
-  const tiles = a.tiles(geom.outH * geom.outW * lanes4(geom.outC));
-  const d = s.deltas;
-  if (d && s.steps > 1) {
-    // Rate-coded input: each sample's tile follows its spikes' changes (conv-delta.ts), removed
-    // spikes scattering the negated kernels packed after the kernels.
-    const size = geom.inC * geom.kernel * geom.kernel * lanes4(geom.outC);
-    const wf = a.scratchF32('wf signed', 2 * size);
-    packForward(w, geom, wf);
-    for (let i = 0; i < size; i++) wf[size + i] = -wf[i]!;
-    const batch = s.rows / s.steps;
-    a.rt.split('convSpikesDelta', 6, [
-      s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset,
-      0, batch, s.steps, batch, ...convArgs(geom), wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0,
-    ], 22);
+  if (s.deltas && s.steps > 1) {
+    convSpikesByChanges(a, s, s.deltas, w, geom, out, [0, 0, 0, 0, 0]);
     return;
   }
+  const tiles = a.tiles(geom.outH * geom.outW * lanes4(geom.outC));
   const wf = packedWeights(a, w, geom, 'forward');
   a.rt.split('convSpikes', 3, [
     s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows, ...convArgs(geom),
     wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0,
   ], 17);
+}
+
+/** convSpikes then lifForward on its output in one pass (Kernels.convSpikesLif), for input with deltas. */
+export function convSpikesLif(
+  a: WasmArena, s: SpikeLists, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists,
+): void {
+  if (!s.deltas || s.steps < 2) throw new Error('convSpikesLif: the input needs SpikeDeltas and more than one step');
+  convSpikesByChanges(a, s, s.deltas, w, geom, u, [a.inMemory(bias), lif.vth, lif.decay, spikes.idx.byteOffset, spikes.len.byteOffset]);
+}
+
+/**
+ * Rate-coded input: each sample's tile follows its spikes' changes (conv-delta.ts), removed
+ * spikes scattering the negated kernels packed after the kernels; `lif` (bias address, vth,
+ * decay, spike lists, counts; zeros: none) runs the LIF scan on each row as it is made.
+ */
+function convSpikesByChanges(a: WasmArena, s: SpikeLists, d: SpikeDeltas, w: Float32Array, geom: ConvGeometry, out: Float32Array, lif: number[]): void {
+  const tiles = a.tiles(geom.outH * geom.outW * lanes4(geom.outC));
+  const size = geom.inC * geom.kernel * geom.kernel * lanes4(geom.outC);
+  const wf = a.scratchF32('wf signed', 2 * size);
+  packForward(w, geom, wf);
+  for (let i = 0; i < size; i++) wf[size + i] = -wf[i]!;
+  const batch = s.rows / s.steps;
+  a.rt.split('convSpikesDelta', 6, [
+    s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset,
+    0, batch, s.steps, batch, ...convArgs(geom), wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0, ...lif,
+  ], 22);
 }
 
 export function conv(a: WasmArena, x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
@@ -107,6 +122,34 @@ export function convSpikesWeightGrad(a: WasmArena, s: SpikeLists, g: Float32Arra
     a.inMemory(g), dwf.byteOffset, tiles.byteOffset, 0,
   ], 19);
   unpackForward(dwf, geom, dw, SPIKE_GRAD_CHUNKS);
+}
+
+/**
+ * lifBackward, the bias gradient and convSpikesWeightGrad of a conv LIF layer fed rate-coded
+ * spikes, in one pass (Kernels.convLifBackward): partial sums over fixed sample ranges, added in
+ * order, whatever the number of threads.
+ */
+export function convLifBackward(
+  a: WasmArena, u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array,
+): void {
+  const d = s.deltas;
+  if (!d || s.steps < 2) throw new Error('convLifBackward: the input needs SpikeDeltas and more than one step');
+  const fp = lanes4(geom.outC);
+  const dwf = a.scratchF32('dwf', SPIKE_GRAD_CHUNKS * geom.inC * geom.kernel * geom.kernel * fp);
+  const dbp = a.scratchF32('dbp', SPIKE_GRAD_CHUNKS * geom.outC);
+  const tiles = a.tiles(2 * geom.outH * geom.outW * fp);
+  a.rt.split('convLifBackwardDelta', 10, [
+    a.inMemory(u), a.inMemory(g), s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset,
+    d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset, s.steps, s.rows / s.steps,
+    0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom), dwf.byteOffset, dbp.byteOffset, tiles.byteOffset, 0,
+    lif.vth, lif.decay, lif.surrogateId, lif.width, mode.resetPath ? 1 : 0, mode.leakPath ? 1 : 0,
+  ], 25);
+  unpackForward(dwf, geom, dw, SPIKE_GRAD_CHUNKS);
+  for (let c = 0; c < geom.outC; c++) {
+    let sum = 0;
+    for (let j = 0; j < SPIKE_GRAD_CHUNKS; j++) sum += dbp[j * geom.outC + c]!;
+    db[c] = sum;
+  }
 }
 
 export function convWeightGrad(a: WasmArena, x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void {

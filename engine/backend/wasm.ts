@@ -1,7 +1,7 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
 import { WasmArena } from './wasm-arena';
 import {
-  avgPool, avgPoolBackprop, avgPoolSpikes, conv, convBackpropInput, convSpikes, convSpikesWeightGrad, convWeightGrad,
+  avgPool, avgPoolBackprop, avgPoolSpikes, conv, convBackpropInput, convLifBackward, convSpikes, convSpikesLif, convSpikesWeightGrad, convWeightGrad,
 } from './wasm-conv';
 import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeDeltas, SpikeLists } from './types';
 
@@ -180,6 +180,12 @@ export class WasmKernels implements Kernels {
 
   // Convolutions and pooling: engine/backend/wasm-conv.ts.
   convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void { convSpikes(this.arena, s, w, geom, out); }
+  convSpikesLif(s: SpikeLists, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists): void {
+    convSpikesLif(this.arena, s, w, geom, bias, lif, u, spikes);
+  }
+  convLifBackward(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array): void {
+    convLifBackward(this.arena, u, g, lif, mode, s, geom, dw, db);
+  }
   conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void { conv(this.arena, x, rows, w, geom, out); }
   convBackpropInput(g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void { convBackpropInput(this.arena, g, w, rows, geom, out); }
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void { convSpikesWeightGrad(this.arena, s, g, geom, dw); }

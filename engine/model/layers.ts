@@ -61,17 +61,22 @@ export class LifLayer implements Stage {
     const { k, plan } = this;
     const n = rows.steps * rows.batch;
     const geom = plan.conv;
+    const spikes = { ...this.spikes, rows: n, steps: rows.steps };
     if (geom) {
-      if (below.kind === 'spikes') k.convSpikes(below.spikes, this.w, geom, this.u);
-      else k.conv(below.values, n, this.w, geom, this.u);
       const positions = geom.outH * geom.outW;
       for (let f = 0; f < geom.outC; f++) this.unitBias.fill(this.b[f]!, f * positions, (f + 1) * positions);
+      if (below.kind === 'spikes' && below.spikes.deltas && k.convSpikesLif) {
+        // Rate-coded input: convolution and LIF scan in one pass (the same results).
+        k.convSpikesLif(below.spikes, this.w, geom, this.unitBias, this.scan(rows), this.u, spikes);
+        return { kind: 'spikes', spikes };
+      }
+      if (below.kind === 'spikes') k.convSpikes(below.spikes, this.w, geom, this.u);
+      else k.conv(below.values, n, this.w, geom, this.u);
     } else if (below.kind === 'spikes') {
       k.spikeMatmul(below.spikes, this.w, plan.units, this.u);
     } else {
       k.denseMatmul(below.values, n, plan.inUnits, this.w, plan.units, this.u);
     }
-    const spikes = { ...this.spikes, rows: n, steps: rows.steps };
     k.lifForward(this.u, this.unitBias, this.scan(rows), spikes);
     return { kind: 'spikes', spikes };
   }
@@ -79,11 +84,17 @@ export class LifLayer implements Stage {
   backward(below: Activity, belowGrad: Float32Array | undefined, rows: Rows, mode: GradMode): void {
     const { k, plan } = this;
     const n = rows.steps * rows.batch;
+    const geom = plan.conv;
+    if (geom && plan.bias && below.kind === 'spikes' && below.spikes.deltas && k.convLifBackward) {
+      // Rate-coded input: LIF scan, bias and weight gradients in one pass.
+      k.convLifBackward(this.u, this.g, this.scan(rows), mode, below.spikes, geom, this.dw, this.db);
+      if (belowGrad) k.convBackpropInput(this.g.subarray(0, n * plan.units), this.w, n, geom, belowGrad);
+      return;
+    }
     k.lifBackward(this.u, this.g, this.scan(rows), mode);
     const eps = this.g.subarray(0, n * plan.units);
-    if (plan.bias && plan.conv) k.channelSums(eps, n, plan.conv.outC, plan.conv.outH * plan.conv.outW, this.db);
+    if (plan.bias && geom) k.channelSums(eps, n, geom.outC, geom.outH * geom.outW, this.db);
     else if (plan.bias) k.columnSums(eps, n, plan.units, this.db);
-    const geom = plan.conv;
     if (geom) {
       if (below.kind === 'spikes') k.convSpikesWeightGrad(below.spikes, eps, geom, this.dw);
       else k.convWeightGrad(below.values, eps, n, geom, this.dw);

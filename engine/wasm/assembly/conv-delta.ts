@@ -6,17 +6,24 @@
 
 import { quot, scatterInput } from './conv';
 import { rowAfresh, sampleByChanges } from './deltas';
+import { lifBackwardRow, lifForwardRow } from './lif';
 import { lanes4, rowToTile, tileToRow } from './tile';
 
 // out[r] = conv(S[r], W) for the rows of samples [b0, b1). wf is the forward packing of
 // conv-pack.ts followed by its negation (2·inC·k·k·Fp floats); one tile per thread (`part`).
+// With `idxOut` ≠ 0, each row then goes through the LIF scan in place (lif.ts lifForwardRow:
+// bias per unit, vth, decay; spikes into idxOut + r·n, counts into lenOut), while the row and the
+// sample's previous one are still in cache: the same results as convSpikes then lifForward.
 export function convSpikesDelta(
   idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, changesAt: usize, b0: i32, b1: i32, steps: i32, batch: i32,
   inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
   wf: usize, out: usize, tiles: usize, part: i32,
+  bias: usize, vth: f32, decay: f32, idxOut: usize, lenOut: usize,
 ): void {
   const fp = lanes4(outC);
   const positions = outH * outW;
+  const n = outC * positions;
+  const rowBytes = <usize>n << 2;
   const tileBytes = <usize>(positions * fp) << 2;
   const tile = tiles + <usize>part * tileBytes;
   const plane = inH * inW;
@@ -41,7 +48,11 @@ export function convSpikesDelta(
         const iy = quot(rest, byRow);
         scatterInput(iy, rest - iy * inW, k, s, pad, outH, outW, wf + <usize>c * sliceBytes, tile, fp, 1, false, false);
       }
-      tileToRow(tile, fp, positions, outC, out + <usize>r * (<usize>(outC * positions) << 2));
+      const row = out + <usize>r * rowBytes;
+      tileToRow(tile, fp, positions, outC, row);
+      if (idxOut == 0) continue;
+      const spikes = lifForwardRow(row, t > 0 ? row - <usize>batch * rowBytes : 0, bias, n, vth, decay, idxOut + (<usize>r * <usize>n << 2));
+      store<i32>(lenOut + (<usize>r << 2), spikes);
     }
   }
 }
@@ -100,5 +111,85 @@ export function convSpikesWeightGradDelta(
         }
       }
     }
+  }
+}
+
+// The backward pass of a conv LIF layer fed rate-coded spikes, in one pass over each sample's
+// steps from the last: the LIF scan turns g into ε in place (lif.ts lifBackwardRow; the ε of the
+// step after is the row just made), ε's channel sums add into the bias partial, and ε feeds the
+// weight gradient as in convSpikesWeightGradDelta. Chunks [j0, j1) of `chunks` fixed sample
+// ranges: dW partial j at dwf + j·(inC·k·k·Fp) floats, bias partial j at dbp + j·outC floats.
+export function convLifBackwardDelta(
+  u: usize, g: usize, idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, changesAt: usize,
+  steps: i32, batch: i32, j0: i32, j1: i32, chunks: i32,
+  inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32, k: i32, s: i32, pad: i32,
+  dwf: usize, dbp: usize, tiles: usize, part: i32,
+  vth: f32, decay: f32, surrogateId: i32, width: f32, tdDelta: i32, tdEps: i32,
+): void {
+  const fp = lanes4(outC);
+  const positions = outH * outW;
+  const n = outC * positions;
+  const rowBytes = <usize>n << 2;
+  const stepBytes = <usize>batch * rowBytes;
+  const tileBytes = <usize>(positions * fp) << 2;
+  const step = tiles + <usize>part * (tileBytes << 1);
+  const sum = step + tileBytes;
+  const plane = inH * inW;
+  const cols = inC * plane;
+  const byPlane = 1 / <f64>plane;
+  const byRow = 1 / <f64>inW;
+  const sliceBytes = <usize>(k * k * fp) << 2;
+  const partialBytes = <usize>inC * sliceBytes;
+  memory.fill(step, 0, tileBytes << 1); // lanes past outC stay 0
+  for (let j = j0; j < j1; j++) {
+    const dw = dwf + <usize>j * partialBytes;
+    const db = dbp + (<usize>(j * outC) << 2);
+    memory.fill(dw, 0, partialBytes);
+    memory.fill(db, 0, <usize>outC << 2);
+    const bEnd = <i32>((<i64>(j + 1) * batch) / chunks);
+    for (let b = <i32>((<i64>j * batch) / chunks); b < bEnd; b++) {
+      const byChanges = sampleByChanges(b, steps, batch, len, changesLen);
+      if (byChanges) memory.fill(sum, 0, tileBytes);
+      for (let t = steps - 1; t >= 0; t--) {
+        const r = t * batch + b;
+        const grow = g + <usize>r * rowBytes;
+        lifBackwardRow(u + <usize>r * rowBytes, grow, t < steps - 1 ? grow + stepBytes : 0, n, vth, decay, surrogateId, width, tdDelta, tdEps);
+        addChannelSums(grow, outC, positions, db);
+        rowToTile(grow, positions, 0, outC, fp, step);
+        const at = <usize>load<i32>(start + (<usize>r << 2)) << 2;
+        let list = idx + at;
+        let count = load<i32>(len + (<usize>r << 2));
+        let from = step;
+        if (byChanges) {
+          for (let p: usize = 0; p < tileBytes; p += 16) v128.store(sum + p, f32x4.add(v128.load(sum + p), v128.load(step + p)));
+          list = changes + (<usize>load<i32>(changesAt + (<usize>r << 2)) << 2);
+          count = load<i32>(changesLen + (<usize>r << 2));
+          from = sum;
+        }
+        for (let q = 0; q < count; q++) {
+          let i = load<i32>(list + (<usize>q << 2));
+          const neg = i >= cols;
+          if (neg) i -= cols;
+          const c = quot(i, byPlane);
+          const rest = i - c * plane;
+          const iy = quot(rest, byRow);
+          scatterInput(iy, rest - iy * inW, k, s, pad, outH, outW, dw + <usize>c * sliceBytes, from, fp, neg ? -1 : 1, neg, true);
+        }
+      }
+    }
+  }
+}
+
+// out[c] += Σ_p row[c, p] for the channels of a channel-major row (positions per channel).
+@inline function addChannelSums(row: usize, channels: i32, positions: i32, out: usize): void {
+  for (let c = 0; c < channels; c++) {
+    const run = row + (<usize>(c * positions) << 2);
+    let acc = f32x4.splat(0);
+    let p = 0;
+    for (; p + 4 <= positions; p += 4) acc = f32x4.add(acc, v128.load(run + (<usize>p << 2)));
+    let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    for (; p < positions; p++) s += load<f32>(run + (<usize>p << 2));
+    const at = out + (<usize>c << 2);
+    store<f32>(at, load<f32>(at) + s);
   }
 }

@@ -10,5 +10,5 @@ export { poolSpikes, poolDense, poolBack, channelSums } from './pool';
 export { convWeightGradRegs } from './conv-grad';
 export { spikeDeltas } from './deltas';
 export { gatherDelta, packSigned, packSuffix, transposeDeltaLists, gatherSigned } from './gather-delta';
-export { convSpikesDelta, convSpikesWeightGradDelta } from './conv-delta';
+export { convSpikesDelta, convSpikesWeightGradDelta, convLifBackwardDelta } from './conv-delta';
 export { convByPosition, convBackByPosition } from './conv-channels';

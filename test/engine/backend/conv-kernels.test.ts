@@ -184,6 +184,54 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
   });
 });
 
+describe.each([1, 2])('WASM fused conv LIF passes (%i threads) match the kernels they fuse', (threads) => {
+  let k: Kernels;
+  beforeAll(async () => {
+    k = await createNodeKernels('wasm', { threads });
+  });
+  afterAll(() => k.dispose());
+  const lif = { steps: STEPS, batch: BATCH, vth: 0.8, decay: 0.3, surrogateId: 0, width: 1 };
+  const mode = { resetPath: true, leakPath: true };
+
+  it.each(CONVS.filter(([, g]) => g.stride === 1))('convSpikesLif = convSpikes then lifForward, bit for bit, %s', (_g, g) => {
+    const rng = new Rng(21);
+    const lists = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]), STEPS, BATCH, inSizeOf(g), true);
+    const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
+    const bias = randomF32(k, outSizeOf(g), rng);
+    const scan = { ...lif, units: outSizeOf(g) };
+    const [u1, u2] = [nanF32(k, ROWS * outSizeOf(g)), nanF32(k, ROWS * outSizeOf(g))];
+    const [s1, s2] = [0, 1].map(() => ({ ...k.spikeLists(ROWS, outSizeOf(g)), steps: STEPS }));
+    k.convSpikes(lists, w, g, u1);
+    k.lifForward(u1, bias, scan, s1!);
+    k.convSpikesLif!(lists, w, g, bias, scan, u2, s2!);
+    expect(firstBitDifference(u2, u1)).toBe(-1);
+    expect(Array.from(s2!.len)).toEqual(Array.from(s1!.len));
+    expect(s1!.len.some((n) => n > 0)).toBe(true);
+    for (let r = 0; r < ROWS; r++) expect(Array.from(s2!.idx.subarray(s2!.start[r], s2!.start[r] + s2!.len[r]))).toEqual(Array.from(s1!.idx.subarray(s1!.start[r], s1!.start[r] + s1!.len[r])));
+  });
+
+  it.each(CONVS)('convLifBackward = lifBackward, channelSums and convSpikesWeightGrad, %s', (_g, g) => {
+    const rng = new Rng(22);
+    const lists = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]), STEPS, BATCH, inSizeOf(g), true);
+    const scan = { ...lif, units: outSizeOf(g) };
+    const u = randomF32(k, ROWS * outSizeOf(g), rng);
+    const g0 = randomF32(k, ROWS * outSizeOf(g), rng, 0.3);
+    const [e1, e2] = [k.allocF32(g0.length), k.allocF32(g0.length)];
+    e1.set(g0);
+    e2.set(g0);
+    const wLen = g.outC * g.inC * g.kernel ** 2;
+    const [dw1, dw2, db1, db2] = [nanF32(k, wLen), nanF32(k, wLen), nanF32(k, g.outC), nanF32(k, g.outC)];
+    k.lifBackward(u, e1, scan, mode);
+    k.channelSums(e1, ROWS, g.outC, g.outH * g.outW, db1);
+    k.convSpikesWeightGrad(lists, e1, g, dw1);
+    k.convLifBackward!(u, e2, scan, mode, lists, g, dw2, db2);
+    expect(firstBitDifference(e2, e1), 'ε').toBe(-1);
+    expect(firstBitDifference(dw2, dw1), 'dW: the same sums in the same order').toBe(-1);
+    expect(relErr(db2, db1), 'db: the same sums in another order').toBeLessThanOrEqual(1e-6);
+    expect(db1.some((v) => v !== 0)).toBe(true);
+  });
+});
+
 /** Every new kernel on fixed inputs: WASM on 1, 2 and 3 threads must agree bit for bit. */
 function runEveryKernel(k: Kernels): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
