@@ -52,7 +52,7 @@ async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTraine
       ? TrainingSession.fromCheckpoint(checkpoint.state, data, kernels)
       : new TrainingSession(row.spec as ModelSpec, { ...hyper, seed: row.seed }, data, kernels);
     store.close(); // everything is in memory now: never hold the file while training
-    prefetcher = prefetchDistortions(session);
+    prefetcher = prefetchImages(session);
     await train(session, chosen.description);
   } finally {
     store.close();
@@ -62,14 +62,15 @@ async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTraine
 }
 
 /**
- * Distorting a batch of images costs a few milliseconds of JavaScript per batch: with the run's
- * augmentations on, the next batch is distorted on a thread of its own (this very module, started
- * again as a worker) while the current one trains. The results are the same either way.
+ * Preparing a batch of images (distortions, a few milliseconds of JavaScript per batch with the
+ * preset's elastic ones; bytes to intensities) happens on a thread of its own (this very module,
+ * started again as a worker) for the next batch while the current one trains. The results are the
+ * same either way.
  */
-function prefetchDistortions(session: TrainingSession): BatchPrefetcher | undefined {
+function prefetchImages(session: TrainingSession): BatchPrefetcher | undefined {
   const src = session.data.train;
   const augment = session.options.augment ?? [];
-  if (!(src instanceof ImageSource) || augment.length === 0) return undefined;
+  if (!(src instanceof ImageSource)) return undefined;
   const n = src.inputSize;
   const prefetcher = startPrefetchThread(
     new URL(import.meta.url), src.ds, augment, session.options.seed, session.options.batchSize,
@@ -152,6 +153,6 @@ function main(): void {
   });
 }
 
-// The same bundle runs the prefetch thread (prefetchDistortions): there it only serves batches.
+// The same bundle runs the prefetch thread (prefetchImages): there it only serves batches.
 if (isPrefetchThread()) runPrefetchThread();
 else main();
