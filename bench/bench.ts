@@ -102,7 +102,7 @@ const GROUPS: Group[] = [
     reference: 'wasm',
     targets: [{ T: 30, ratio: 2 }, { T: 8, ratio: 3 }],
     torch: { script: 'stbp_cnn.py', steps: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
-    e2e: { preset: 'cnn-table5', limit: (q) => (q ? 1000 : 6000), testLimit: (q) => (q ? 200 : 1000) },
+    e2e: { preset: 'cnn-table5', limit: (q) => (q ? 1000 : 12000), testLimit: (q) => (q ? 200 : 2000) },
   },
 ];
 
