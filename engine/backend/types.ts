@@ -46,8 +46,13 @@ export interface Kernels {
    * Optional: lifBackward(u, g, lif, mode), then the layer's bias gradient db (channelSums of ε)
    * and convSpikesWeightGrad(s, ε, geom, dw), in one pass over each sample's steps, for input with
    * SpikeDeltas: ε ends in g as with lifBackward; dw and db are the same sums in another order.
+   * With `pooled`, ∂L/∂o is avgPoolBackprop(pooled.g, pooled.pool) (windows that do not overlap),
+   * spread row by row inside the pass, and g is neither read nor written.
    */
-  convLifBackward?(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array): void;
+  convLifBackward?(
+    u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array,
+    pooled?: { g: Float32Array; pool: PoolGeometry },
+  ): void;
   /** dW of convSpikes: for each input spike, the output-gradient patch it saw is added into dW. */
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void;
   /** Convolution of analog inputs x [rows, inC·inH·inW] (zeros skipped). */

@@ -131,18 +131,25 @@ export function convSpikesWeightGrad(a: WasmArena, s: SpikeLists, g: Float32Arra
  */
 export function convLifBackward(
   a: WasmArena, u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array,
+  pooled?: { g: Float32Array; pool: PoolGeometry },
 ): void {
   const d = s.deltas;
   if (!d || s.steps < 2) throw new Error('convLifBackward: the input needs SpikeDeltas and more than one step');
+  const p = pooled?.pool;
+  if (p && (p.kernel > p.stride || p.channels !== geom.outC || p.inH !== geom.outH || p.inW !== geom.outW)) {
+    throw new Error('convLifBackward: the pooling above must take this layer\'s maps in windows that do not overlap');
+  }
   const fp = lanes4(geom.outC);
   const dwf = a.scratchF32('dwf', SPIKE_GRAD_CHUNKS * geom.inC * geom.kernel * geom.kernel * fp);
   const dbp = a.scratchF32('dbp', SPIKE_GRAD_CHUNKS * geom.outC);
-  const tiles = a.tiles(2 * geom.outH * geom.outW * fp);
+  // Per thread: two tiles, then two rows of g spread from the pooling above.
+  const tiles = a.tiles(2 * geom.outH * geom.outW * fp + 2 * geom.outC * geom.outH * geom.outW);
   a.rt.split('convLifBackwardDelta', 10, [
     a.inMemory(u), a.inMemory(g), s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset,
     d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset, s.steps, s.rows / s.steps,
     0, SPIKE_GRAD_CHUNKS, SPIKE_GRAD_CHUNKS, ...convArgs(geom), dwf.byteOffset, dbp.byteOffset, tiles.byteOffset, 0,
     lif.vth, lif.decay, lif.surrogateId, lif.width, mode.resetPath ? 1 : 0, mode.leakPath ? 1 : 0,
+    pooled ? a.inMemory(pooled.g) : 0, p?.kernel ?? 0, p?.stride ?? 0, p?.outH ?? 0, p?.outW ?? 0,
   ], 25);
   unpackForward(dwf, geom, dw, SPIKE_GRAD_CHUNKS);
   for (let c = 0; c < geom.outC; c++) {

@@ -183,8 +183,11 @@ export class WasmKernels implements Kernels {
   convSpikesLif(s: SpikeLists, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists): void {
     convSpikesLif(this.arena, s, w, geom, bias, lif, u, spikes);
   }
-  convLifBackward(u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array): void {
-    convLifBackward(this.arena, u, g, lif, mode, s, geom, dw, db);
+  convLifBackward(
+    u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array,
+    pooled?: { g: Float32Array; pool: PoolGeometry },
+  ): void {
+    convLifBackward(this.arena, u, g, lif, mode, s, geom, dw, db, pooled);
   }
   conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void { conv(this.arena, x, rows, w, geom, out); }
   convBackpropInput(g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void { convBackpropInput(this.arena, g, w, rows, geom, out); }

@@ -40,19 +40,24 @@ export class LifLayer implements Stage {
   readonly db: Float32Array;
   /** x, then u, for all T·batch rows. */
   readonly u: Float32Array;
-  /** ∂L/∂o, then ε = ∂L/∂u. */
+  /** ∂L/∂o, then ε = ∂L/∂u (empty when `pooledAbove` hands ∂L/∂o over instead). */
   readonly g: Float32Array;
   readonly spikes: SpikeLists;
   /** conv2d: the per-filter bias spread over the filter's positions (the LIF scan adds per unit). */
   private readonly unitBias: Float32Array;
 
-  constructor(readonly plan: LifLayerPlan, private readonly k: Kernels, maxRows: number) {
+  /**
+   * `pooledAbove`: the average pooling this conv layer feeds, when the backend spreads that
+   * pooling's gradient inside its fused backward pass (Kernels.convLifBackward): the pooling
+   * writes no ∂L/∂o here, and no T·batch·units buffer is kept for it.
+   */
+  constructor(readonly plan: LifLayerPlan, private readonly k: Kernels, maxRows: number, private readonly pooledAbove?: PoolLayer) {
     this.w = k.allocF32(plan.weights);
     this.b = k.allocF32(plan.biases);
     this.dw = k.allocF32(plan.weights);
     this.db = k.allocF32(plan.biases);
     this.u = k.allocF32(maxRows * plan.units);
-    this.g = k.allocF32(maxRows * plan.units);
+    this.g = k.allocF32(pooledAbove ? 0 : maxRows * plan.units);
     this.spikes = k.spikeLists(maxRows, plan.units);
     this.unitBias = plan.conv ? k.allocF32(plan.units) : this.b;
   }
@@ -85,10 +90,11 @@ export class LifLayer implements Stage {
     const { k, plan } = this;
     const n = rows.steps * rows.batch;
     const geom = plan.conv;
-    if (geom && plan.bias && below.kind === 'spikes' && below.spikes.deltas && k.convLifBackward) {
-      // Rate-coded input: LIF scan, bias and weight gradients in one pass.
-      k.convLifBackward(this.u, this.g, this.scan(rows), mode, below.spikes, geom, this.dw, this.db);
-      if (belowGrad) k.convBackpropInput(this.g.subarray(0, n * plan.units), this.w, n, geom, belowGrad);
+    if (geom && plan.bias && below.kind === 'spikes' && below.spikes.deltas && k.convLifBackward && (this.pooledAbove || !belowGrad)) {
+      // Rate-coded input: LIF scan, bias and weight gradients in one pass (∂L/∂o spread from the
+      // pooling above inside it, when there is one).
+      const pooled = this.pooledAbove && { g: this.pooledAbove.g, pool: this.pooledAbove.plan.pool };
+      k.convLifBackward(this.u, this.g, this.scan(rows), mode, below.spikes, geom, this.dw, this.db, pooled);
       return;
     }
     k.lifBackward(this.u, this.g, this.scan(rows), mode);

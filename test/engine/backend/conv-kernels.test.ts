@@ -230,6 +230,24 @@ describe.each([1, 2])('WASM fused conv LIF passes (%i threads) match the kernels
     expect(relErr(db2, db1), 'db: the same sums in another order').toBeLessThanOrEqual(1e-6);
     expect(db1.some((v) => v !== 0)).toBe(true);
   });
+
+  it.each(CONVS.filter(([, g]) => g.outH % 2 === 0))('convLifBackward with ∂L/∂o spread from the 2×2 pooling above = avgPoolBackprop then convLifBackward, %s', (_g, g) => {
+    const rng = new Rng(23);
+    const lists = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]), STEPS, BATCH, inSizeOf(g), true);
+    const scan = { ...lif, units: outSizeOf(g) };
+    const p = pool(g.outC, g.outH, g.outW, 2, 2);
+    const u = randomF32(k, ROWS * outSizeOf(g), rng);
+    const pooled = randomF32(k, ROWS * outSizeOf(p), rng, 0.3);
+    const spread = nanF32(k, ROWS * outSizeOf(g));
+    k.avgPoolBackprop(pooled, ROWS, p, spread);
+    const wLen = g.outC * g.inC * g.kernel ** 2;
+    const [dw1, dw2, db1, db2] = [nanF32(k, wLen), nanF32(k, wLen), nanF32(k, g.outC), nanF32(k, g.outC)];
+    k.convLifBackward!(u, spread, scan, mode, lists, g, dw1, db1);
+    k.convLifBackward!(u, k.allocF32(0), scan, mode, lists, g, dw2, db2, { g: pooled, pool: p });
+    expect(firstBitDifference(dw2, dw1), 'dW').toBe(-1);
+    expect(firstBitDifference(db2, db1), 'db').toBe(-1);
+    expect(dw1.some((v) => v !== 0)).toBe(true);
+  });
 });
 
 /** Every new kernel on fixed inputs: WASM on 1, 2 and 3 threads must agree bit for bit. */
