@@ -7,6 +7,7 @@
 import { quot, scatterInput } from './conv';
 import { rowAfresh, sampleByChanges } from './deltas';
 import { lifBackwardRow, lifForwardRow } from './lif';
+import { poolBackDisjoint } from './pool';
 import { lanes4, rowToTile, tileToRow } from './tile';
 
 // out[r] = conv(S[r], W) for the rows of samples [b0, b1). wf is the forward packing of
@@ -120,8 +121,9 @@ export function convSpikesWeightGradDelta(
 // weight gradient as in convSpikesWeightGradDelta. Chunks [j0, j1) of `chunks` fixed sample
 // ranges: dW partial j at dwf + j·(inC·k·k·Fp) floats, bias partial j at dbp + j·outC floats.
 // With gp ≠ 0, g comes from the average pooling above instead (non-overlapping windows pk ≤ ps,
-// pooled map pOutH × pOutW per channel): each row of g is spread from gp as pool.ts poolBack
-// does, into one of two rows of scratch per thread after the tiles, and ε is never stored.
+// pooled map pOutH × pOutW per channel): each row of g is spread from gp by pool.ts
+// poolBackDisjoint into one of two rows of scratch per thread after the tiles, and ε is never
+// stored.
 export function convLifBackwardDelta(
   u: usize, g: usize, idx: usize, start: usize, len: usize, changes: usize, changesLen: usize, changesAt: usize,
   steps: i32, batch: i32, j0: i32, j1: i32, chunks: i32,
@@ -140,6 +142,7 @@ export function convLifBackwardDelta(
   const sum = step + tileBytes;
   const spread = sum + tileBytes; // two rows of g from the pooling above (gp ≠ 0)
   const pooledRowBytes = <usize>(outC * pOutH * pOutW) << 2;
+  const inv: f32 = 1 / <f32>(pk * pk);
   const plane = inH * inW;
   const cols = inC * plane;
   const byPlane = 1 / <f64>plane;
@@ -163,7 +166,7 @@ export function convLifBackwardDelta(
         if (gp != 0) {
           grow = spread + (t & 1 ? rowBytes : 0);
           next = t < steps - 1 ? spread + (t & 1 ? 0 : rowBytes) : 0;
-          spreadPooled(gp + <usize>r * pooledRowBytes, grow, outC, outH, outW, pk, ps, pOutH, pOutW);
+          poolBackDisjoint(gp + <usize>r * pooledRowBytes, 0, outC, outH, outW, pOutH, pOutW, pk, ps, inv, grow);
         }
         lifBackwardRow(u + <usize>r * rowBytes, grow, next, n, vth, decay, surrogateId, width, tdDelta, tdEps);
         addChannelSums(grow, outC, positions, db);
@@ -203,28 +206,5 @@ export function convLifBackwardDelta(
     for (; p < positions; p++) s += load<f32>(run + (<usize>p << 2));
     const at = out + (<usize>c << 2);
     store<f32>(at, load<f32>(at) + s);
-  }
-}
-
-// One row of average pooling's ∂L/∂input for non-overlapping windows (k ≤ s), as pool.ts
-// poolBackDisjoint writes it: g[c, y, x] = gp[c, y/s, x/s] · (1/k²) inside a window, 0 elsewhere.
-function spreadPooled(gp: usize, out: usize, channels: i32, inH: i32, inW: i32, k: i32, s: i32, outH: i32, outW: i32): void {
-  const inv: f32 = 1 / <f32>(k * k);
-  for (let c = 0; c < channels; c++) {
-    const src = gp + (<usize>(c * outH * outW) << 2);
-    const dst = out + (<usize>(c * inH * inW) << 2);
-    for (let y = 0; y < inH; y++) {
-      const row = dst + (<usize>(y * inW) << 2);
-      const oy = y / s;
-      if (oy >= outH || y - oy * s >= k) {
-        memory.fill(row, 0, <usize>inW << 2);
-        continue;
-      }
-      const grow = src + (<usize>(oy * outW) << 2);
-      for (let x = 0; x < inW; x++) {
-        const ox = x / s;
-        store<f32>(row + (<usize>x << 2), ox < outW && x - ox * s < k ? load<f32>(grow + (<usize>ox << 2)) * inv : 0);
-      }
-    }
   }
 }
