@@ -4,8 +4,10 @@
 // implementation of the same network in the same run when Debian's python3-torch is installed;
 // `inference` times the exported models of both (bench/inference.ts); `pytorch-job`, asked for by
 // name, the exported PyTorch job with 1 and 2 processes beside the engine (bench/pytorch-job.ts).
-// Every case runs in its own process so its peak RSS is its own. Results are printed one line per
-// case (plus a line of detail) and each group run is written to its own section of
+// Each group also times a real `stbp train` slice end to end against its step. `--profile` times
+// every kernel call by layer and phase; `--table` writes how the MLP's cost grows with T, batch and
+// width. Every case runs in its own process so its peak RSS is its own. Results are printed one
+// line per case (plus a line of detail) and each group run is written to its own section of
 // bench/results.md with the command, the date and the machine.
 import { execFileSync, fork } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -17,6 +19,7 @@ import type { ModelSpec } from '../engine/spec/types';
 import { runCase, type CaseResult, type CaseSpec } from './case';
 import { inferenceBench, runInferenceCase, type InferenceCase } from './inference';
 import { benchPytorchJob } from './pytorch-job';
+import { endToEndHome, runEndToEnd, type EndToEndResult, type EndToEndSpec } from './e2e';
 
 // Runs as the bundle out/cli/bench.mjs: the project root is two levels up.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,10 +46,17 @@ interface Group {
   backends: Backend[];
   /** Our backend compared with PyTorch in the ratio lines. */
   reference: string;
-  /** Ratio to PyTorch that this group must reach, at which T. */
-  target?: { T: number; ratio: number };
+  /** Per T, what the reference must reach (issue 13): a ratio to PyTorch and/or samples/s. */
+  targets: { T: number; ratio?: number; samplesPerSecond?: number }[];
+  /** The backend measured on 1 thread for the 2-thread scaling line, and the scaling it must reach. */
+  scaling?: { oneThread: string; target: number };
   torch: { script: string; steps(T: number, quick: boolean): number };
+  /** The preset trained end to end (bench/e2e.ts) on `limit` samples, evaluated on `testLimit`. */
+  e2e: { preset: string; limit(quick: boolean): number; testLimit(quick: boolean): number };
 }
+
+/** End to end must reach this fraction of the step's throughput (issue 13). */
+const E2E_TARGET = 0.9;
 
 const neuron = { vth: 1.5, tau: 0.1, surrogate: { name: 'rectangular', width: 1 } };
 const cnnPreset = JSON.parse(readFileSync(join(root, 'resources', 'presets', 'cnn-table5.json'), 'utf8')) as {
@@ -74,7 +84,10 @@ const GROUPS: Group[] = [
       { name: 'tfjs', spec: { backend: 'tfjs' }, batches: (_, q) => (q ? 2 : 4) },
     ],
     reference: 'wasm×2',
+    targets: [{ T: 30, samplesPerSecond: 4000 }, { T: 8, samplesPerSecond: 12000 }],
+    scaling: { oneThread: 'wasm×1', target: 1.8 },
     torch: { script: 'stbp_mlp.py', steps: (_, q) => (q ? 5 : 20) },
+    e2e: { preset: 'mlp-800', limit: (q) => (q ? 6000 : 30000), testLimit: (q) => (q ? 1000 : 5000) },
   },
   {
     key: 'cnn',
@@ -94,8 +107,9 @@ const GROUPS: Group[] = [
       { name: 'auto', spec: { backend: 'auto' }, batches: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
     ],
     reference: 'wasm',
-    target: { T: 30, ratio: 1 },
+    targets: [{ T: 30, ratio: 2 }, { T: 8, ratio: 3 }],
     torch: { script: 'stbp_cnn.py', steps: (T, q) => (q ? 2 : T > 10 ? 10 : 20) },
+    e2e: { preset: 'cnn-table5', limit: (q) => (q ? 1000 : 12000), testLimit: (q) => (q ? 200 : 2000) },
   },
 ];
 
@@ -114,14 +128,17 @@ async function main(): Promise<void> {
     options: {
       case: { type: 'string' },
       'inference-case': { type: 'string' },
+      e2e: { type: 'string' },
       quick: { type: 'boolean' },
       only: { type: 'string' },
       'no-write': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      table: { type: 'boolean' },
     },
   });
-  if (values.case) {
+  if (values.case || values.e2e) {
     // Child mode: run one case and report to the parent.
-    const result = await runCase(JSON.parse(values.case) as CaseSpec);
+    const result = values.case ? await runCase(JSON.parse(values.case) as CaseSpec) : await runEndToEnd(JSON.parse(values.e2e!) as EndToEndSpec);
     process.send!(result);
     return;
   }
@@ -134,6 +151,15 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; allowed: ${[...GROUPS.map((g) => g.key), ...extra].join(', ')}`);
   const groups = positionals.length ? GROUPS.filter((g) => positionals.includes(g.key)) : GROUPS;
   const quick = values.quick ?? false;
+  if (values.profile) {
+    await profile(groups, quick);
+    return;
+  }
+  if (values.table) {
+    const lines = await scalingTable(GROUPS.find((g) => g.key === 'mlp')!, quick);
+    if (!values['no-write']) writeTable(lines, loadavg()[0]!);
+    return;
+  }
   const torch = pytorchVersion();
   const load = loadavg()[0]!;
   // Other work on the machine shows up directly in the numbers (PyTorch's libgomp collapses 10–40×).
@@ -150,7 +176,7 @@ async function main(): Promise<void> {
   for (const group of groups) {
     const results: Measured[] = [];
     const report = (m: Measured) => {
-      console.log(`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`);
+      console.log(`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s${peak(m)}`);
       console.log(`  ${m.detail}`);
       results.push(m);
     };
@@ -170,27 +196,107 @@ async function main(): Promise<void> {
         ].join('; ');
         report({ label, name: b.name, T, samplesPerSecond: r.samplesPerSecond, peakMiB: r.peakMiB, detail });
       }
+      const e2eLabel = `${group.net} T=${T} end to end`;
+      if (!values.only || e2eLabel.includes(values.only)) {
+        const e2e: EndToEndSpec = {
+          preset: group.e2e.preset, steps: T, limit: group.e2e.limit(quick), testLimit: group.e2e.testLimit(quick), home: endToEndHome(root),
+        };
+        const r = await inChild<EndToEndResult>(['--e2e', JSON.stringify(e2e)], e2eLabel);
+        report({
+          label: e2eLabel, name: 'e2e', T, samplesPerSecond: r.samplesPerSecond, peakMiB: NaN,
+          detail: `stbp train --preset ${e2e.preset} --epochs 1 --T ${T} --limit ${e2e.limit} --test-limit ${e2e.testLimit} (distortions: ${r.augment}); ${r.backend}; ${r.seconds.toFixed(1)} s from start to epoch-end checkpoint, ${r.epochEndSeconds.toFixed(1)} s of it after the last batch (evaluation, probes, checkpoint); the batches alone ${Math.round(r.batchSamplesPerSecond)} samples/s`,
+        });
+      }
       // PyTorch last at each T, after our cases, never alongside them (libgomp spin-waits).
       if (torch.ok && (!values.only || 'pytorch'.includes(values.only))) report(pytorchCase(group, T, quick));
     }
     if (!torch.ok) console.log(torch.line);
-    const ratios = ratioLines(group, results, load);
+    const ratios = [...ratioLines(group, results, load), ...targetLines(group, results)];
     for (const l of ratios) console.log(l);
     if (!values['no-write'] && !values.only) {
-      const lines = results.flatMap((m) => [`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s, peak ${Math.round(m.peakMiB)} MiB`, `  ${m.detail}`]);
+      const lines = results.flatMap((m) => [`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s${peak(m)}`, `  ${m.detail}`]);
       writeSection(group.net, `bench/bench.ts; PyTorch side: bench/pytorch/${group.torch.script}`, [...lines, ...(torch.ok ? [] : [torch.line]), ...ratios], torch, positionals, load);
     }
   }
+}
+
+/**
+ * `--profile`: where a training step's time goes, per kernel call site (layer and phase), for each
+ * group's reference backend at every T. Printed only: timings under load mislead, so the figures
+ * for bench/results.md are taken by hand on a quiet machine.
+ */
+async function profile(groups: Group[], quick: boolean): Promise<void> {
+  for (const group of groups) {
+    const b = group.backends.find((x) => x.name === group.reference)!;
+    for (const T of STEPS) {
+      const spec: CaseSpec = {
+        ...b.spec, model: group.model, gain: group.gain, steps: T, batch: BATCH, warmup: b.warmup ?? 3, batches: b.batches(T, quick), profile: true,
+      };
+      const r = await inChild(spec, `${group.net} T=${T} profile`);
+      console.log(`${group.net} T=${T} B=${BATCH} ${b.name} (${r.backend}): ${r.msPerBatch.toFixed(1)} ms/batch, load average ${loadavg()[0]!.toFixed(2)}`);
+      for (const l of r.profile!) {
+        console.log(`  ${l.ms.toFixed(2).padStart(8)} ms ${((100 * l.ms) / r.msPerBatch).toFixed(1).padStart(5)}%  ${l.site}${l.calls !== 1 ? ` (×${l.calls})` : ''}`);
+      }
+    }
+  }
+}
+
+/**
+ * `--table`: how a 784-H-10 step's cost grows with T, batch and hidden width H, on wasm (2 and 1
+ * threads) and, where its script takes the same settings, PyTorch: where the event-driven kernels
+ * pay off and where they do not. One row per setting, each in its own process.
+ */
+async function scalingTable(group: Group, quick: boolean): Promise<string[]> {
+  const rows: { T: number; batch: number; hidden: number; what: string }[] = [
+    ...[8, 16, 30, 60].map((T) => ({ T, batch: BATCH, hidden: 800, what: 'T' })),
+    ...[1, 16].map((batch) => ({ T: 30, batch, hidden: 800, what: 'batch' })),
+    ...[400, 2000].map((hidden) => ({ T: 30, batch: BATCH, hidden, what: 'hidden' })),
+  ];
+  const lines = [
+    '| T | batch | hidden | wasm ×2 | wasm ×1 | ×2 / ×1 | PyTorch ×2 | wasm ×2 / PyTorch |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  console.log(lines.join('\n'));
+  for (const r of rows) {
+    const model: ModelSpec = {
+      ...group.model,
+      layers: group.model.layers.map((l) => (l.className === 'dense' ? { ...l, config: { ...l.config, units: r.hidden } } : l)),
+    } as ModelSpec;
+    // Enough timed samples for a steady figure: fewer steps for long windows and big batches.
+    const batches = Math.max(quick ? 2 : 5, Math.round((quick ? 3000 : 15000) / (r.batch * r.T)));
+    const time = (threads: number) => inChild({ backend: 'wasm', threads, model, gain: group.gain, steps: r.T, batch: r.batch, warmup: 3, batches }, `table ${r.what}`);
+    const two = await time(2);
+    const one = await time(1);
+    const torch = r.hidden === 800 && pytorchVersion().ok ? pytorchCase(group, r.T, quick, r.batch) : undefined;
+    const cell = (x: CaseResult | Measured) => `${Math.round(x.samplesPerSecond)} (${((1000 * r.batch) / x.samplesPerSecond).toFixed(1)} ms)`;
+    const line = `| ${r.T} | ${r.batch} | ${r.hidden} | ${cell(two)} | ${cell(one)} | ${(two.samplesPerSecond / one.samplesPerSecond).toFixed(2)}× | ${torch ? cell(torch) : '—'} | ${torch ? `${(two.samplesPerSecond / torch.samplesPerSecond).toFixed(2)}×` : '—'} |`;
+    console.log(line);
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** The scaling table as its own section of bench/results.md. */
+function writeTable(lines: string[], load: number): void {
+  writeSection('784-H-10 scaling', 'bench/bench.ts; PyTorch side: bench/pytorch/stbp_mlp.py', [
+    'samples/s (ms per batch); one process per cell; PyTorch only at H = 800 (its script has no width option).',
+    '', ...lines,
+  ], pytorchVersion(), ['mlp', '--table'], load, false);
 }
 
 function rates(r: number[]): string {
   return r.map((x) => x.toFixed(3)).join(' / ');
 }
 
-function inChild(c: CaseSpec, label: string): Promise<CaseResult> {
+function peak(m: Measured): string {
+  return Number.isFinite(m.peakMiB) ? `, peak ${Math.round(m.peakMiB)} MiB` : '';
+}
+
+function inChild<R = CaseResult>(args: CaseSpec | string[], label: string): Promise<R> {
+  const argv = Array.isArray(args) ? args : ['--case', JSON.stringify(args)];
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--case', JSON.stringify(c)], { stdio: 'inherit' });
-    child.once('message', (m) => resolve(m as CaseResult));
+    const child = fork(fileURLToPath(import.meta.url), argv, { stdio: 'inherit' });
+    child.once('message', (m) => resolve(m as R));
     child.once('exit', (code) => code !== 0 && reject(new Error(`bench case ${label} exited with ${code}`)));
   });
 }
@@ -221,16 +327,16 @@ function blasName(): string {
 }
 
 /** The PyTorch script of the group's network at T, in its own process, at the same init. */
-function pytorchCase(group: Group, T: number, quick: boolean): Measured {
+function pytorchCase(group: Group, T: number, quick: boolean, batch = BATCH): Measured {
   const script = join(root, 'bench', 'pytorch', group.torch.script);
   const steps = group.torch.steps(T, quick);
-  const args = [script, '--T', String(T), '--batch', String(BATCH), '--steps', String(steps), '--threads', '2', '--init', 'paper', '--gain', String(group.gain), '--json'];
+  const args = [script, '--T', String(T), '--batch', String(batch), '--steps', String(steps), '--threads', '2', '--init', 'paper', '--gain', String(group.gain), '--json'];
   const j = JSON.parse(execFileSync(PYTHON, args, { encoding: 'utf8' }).trim().split('\n').pop()!) as {
     samples_per_s: number; peak_mib: number; torch: string; threads: number; layer_rates?: number[]; hidden_rate?: number; out_rate?: number;
   };
   const layerRates = j.layer_rates ?? [j.hidden_rate!, j.out_rate!];
   return {
-    label: `${group.net} T=${T} B=${BATCH} pytorch`, name: 'pytorch', T, samplesPerSecond: j.samples_per_s, peakMiB: j.peak_mib,
+    label: `${group.net} T=${T} B=${batch} pytorch`, name: 'pytorch', T, samplesPerSecond: j.samples_per_s, peakMiB: j.peak_mib,
     detail: `torch ${j.torch} CPU, ${j.threads} threads; ${steps} timed steps; --init paper --gain ${group.gain}; firing rates ${rates(layerRates)}`,
   };
 }
@@ -247,8 +353,8 @@ function ratioLines(group: Group, results: Measured[], load: number): string[] {
     const torch = results.find((m) => m.T === T && m.name === 'pytorch');
     if (!ours || !torch) return [];
     const ratio = ours.samplesPerSecond / torch.samplesPerSecond;
-    const t = group.target;
-    const verdict = t && t.T === T ? ` (target ≥ ${t.ratio}×: ${ratio >= t.ratio ? 'met' : 'NOT met'})` : '';
+    const t = group.targets.find((x) => x.T === T && x.ratio !== undefined);
+    const verdict = t ? ` (target ≥ ${t.ratio}×: ${ratio >= t.ratio! ? 'met' : 'NOT met'})` : '';
     return [`ratio ${group.net} T=${T} ${group.reference} / pytorch: ${ratio.toFixed(2)}×${verdict}${caveat}`];
   });
 }
@@ -287,8 +393,31 @@ async function pytorchJobBench(quick: boolean): Promise<string[]> {
   return lines;
 }
 
+/** The group's absolute targets, its 2-thread scaling and end to end against the step, per T, each with its verdict. */
+function targetLines(group: Group, results: Measured[]): string[] {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  return STEPS.flatMap((T) => {
+    const ours = results.find((m) => m.T === T && m.name === group.reference);
+    if (!ours) return [];
+    const lines: string[] = [];
+    const t = group.targets.find((x) => x.T === T && x.samplesPerSecond !== undefined);
+    if (t) lines.push(`${group.net} T=${T} ${group.reference}: ${Math.round(ours.samplesPerSecond)} samples/s (target ≥ ${t.samplesPerSecond}: ${verdict(ours.samplesPerSecond >= t.samplesPerSecond!)})`);
+    const one = group.scaling && results.find((m) => m.T === T && m.name === group.scaling!.oneThread);
+    if (one) {
+      const x = ours.samplesPerSecond / one.samplesPerSecond;
+      lines.push(`scaling ${group.net} T=${T} ${group.reference} / ${one.name}: ${x.toFixed(2)}× (target ≥ ${group.scaling!.target}×: ${verdict(x >= group.scaling!.target)})`);
+    }
+    const e2e = results.find((m) => m.T === T && m.name === 'e2e');
+    if (e2e) {
+      const f = e2e.samplesPerSecond / ours.samplesPerSecond;
+      lines.push(`end to end ${group.net} T=${T} / ${group.reference} step: ${(100 * f).toFixed(0)}% (target ≥ ${100 * E2E_TARGET}%: ${verdict(f >= E2E_TARGET)})`);
+    }
+    return lines;
+  });
+}
+
 /** Replace a section of bench/results.md (its `## <heading>` line up to the next heading). */
-function writeSection(name: string, source: string, lines: string[], torch: Torch, positionals: string[], load: number): void {
+function writeSection(name: string, source: string, lines: string[], torch: Torch, positionals: string[], load: number, fenced = true): void {
   const file = join(root, 'bench', 'results.md');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const avx = readFileSync('/proc/cpuinfo', 'utf8').match(/flags\s*:.*\bavx512f\b/) ? ', AVX-512' : '';
@@ -302,9 +431,7 @@ function writeSection(name: string, source: string, lines: string[], torch: Torc
     `Date: ${new Date().toISOString()}`,
     `Machine: ${cpus().length} × ${cpu}${avx}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${torchText}; load average ${load.toFixed(2)} at the start`,
     '',
-    '```',
-    ...lines,
-    '```',
+    ...(fenced ? ['```', ...lines, '```'] : lines),
     '',
   ].join('\n');
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';

@@ -1,4 +1,6 @@
-import { createNodeKernels } from '../engine/backend/backends-node';
+import { nodeFactories } from '../engine/backend/backends-node';
+import { chooseKernels } from '../engine/train/auto-backend';
+import { withDefaults } from '../engine/train/options';
 import { loadMnist } from '../engine/data/mnist-node';
 import { GRAD_MODES, SpikingNetwork } from '../engine/model/network';
 import { Adam } from '../engine/optim/optimizer';
@@ -6,6 +8,7 @@ import { Rng } from '../engine/rng';
 import { inferModel } from '../engine/spec/infer';
 import type { ModelSpec } from '../engine/spec/types';
 import { mseRate } from '../engine/train/loss';
+import { profiled, type ProfileLine } from './profile';
 
 /** One bench case; plain JSON, since the parent passes it to the child process on its command line. */
 export interface CaseSpec {
@@ -21,6 +24,8 @@ export interface CaseSpec {
   warmup: number;
   /** Timed batches. */
   batches: number;
+  /** Time every kernel call too (bench/profile.ts); the per-batch figure then includes the timers. */
+  profile?: boolean;
 }
 
 export interface CaseResult {
@@ -30,11 +35,17 @@ export interface CaseResult {
   peakMiB: number;
   /** Spikes per neuron per step of each LIF layer in the last timed batch. */
   firingRates: number[];
+  /** With `profile`: ms per batch of each kernel call site, largest first, and the rest as 'other'. */
+  profile?: ProfileLine[];
 }
 
 /** Time full STBP training steps (encode, forward, loss, backward, Adam) on real MNIST images. */
 export async function runCase(c: CaseSpec): Promise<CaseResult> {
-  const kernels = await createNodeKernels(c.backend, { threads: c.threads });
+  // `auto` as a run resolves it: timing this network on each backend (engine/train/auto-backend.ts).
+  const chosen = await chooseKernels(c.backend, nodeFactories({ threads: c.threads }), c.model, withDefaults({ steps: c.steps, batchSize: c.batch, initGain: c.gain }));
+  const backend = chosen.kernels;
+  const timer = c.profile ? profiled(backend) : undefined;
+  const kernels = timer?.kernels ?? backend;
   const plan = inferModel(c.model);
   const net = new SpikingNetwork(plan, kernels, c.steps, c.batch);
   const rng = new Rng(1);
@@ -60,16 +71,25 @@ export async function runCase(c: CaseSpec): Promise<CaseResult> {
     optimizer.step();
   };
   for (let i = 0; i < c.warmup; i++) step(i);
+  timer?.reset();
   const start = performance.now();
   for (let i = 0; i < c.batches; i++) step(c.warmup + i);
   const ms = (performance.now() - start) / c.batches;
   const result = {
-    backend: kernels.description,
+    backend: chosen.description,
     samplesPerSecond: (1000 * c.batch) / ms,
     msPerBatch: ms,
     peakMiB: process.resourceUsage().maxRSS / 1024,
     firingRates: net.firingRates(),
+    profile: timer && perBatch(timer.lines(), ms, c.batches),
   };
   kernels.dispose();
   return result;
+}
+
+/** Kernel times per batch, largest first, and what the kernels do not account for as 'other'. */
+function perBatch(lines: ProfileLine[], msPerBatch: number, batches: number): ProfileLine[] {
+  const sorted = lines.map((l) => ({ site: l.site, ms: l.ms / batches, calls: l.calls / batches })).sort((a, b) => b.ms - a.ms);
+  const inKernels = sorted.reduce((s, l) => s + l.ms, 0);
+  return [...sorted, { site: 'other (coding preparation, loss, bias spread, JS glue)', ms: msPerBatch - inKernels, calls: 1 }];
 }

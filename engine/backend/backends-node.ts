@@ -22,13 +22,16 @@ export const nodeBackends: BackendFactories = {
 };
 
 export function createNodeKernels(name: string, opts: { threads?: number } = {}): Promise<Kernels> {
-  if (opts.threads !== undefined) {
-    if (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 64) {
-      throw new EngineError('bad-option', `threads is ${opts.threads}; allowed: an integer from 1 to 64`);
-    }
-    return createKernels(name, { ...nodeBackends, wasm: () => new WasmKernels(opts.threads, spawnNodeKernelThread) });
+  return createKernels(name, nodeFactories(opts));
+}
+
+/** Node's factories with the WASM kernels on `threads` threads (default: every core, up to 8). */
+export function nodeFactories(opts: { threads?: number } = {}): BackendFactories {
+  if (opts.threads === undefined) return nodeBackends;
+  if (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 64) {
+    throw new EngineError('bad-option', `threads is ${opts.threads}; allowed: an integer from 1 to 64`);
   }
-  return createKernels(name, nodeBackends);
+  return { ...nodeBackends, wasm: () => new WasmKernels(opts.threads, spawnNodeKernelThread) };
 }
 
 let loaded: Promise<typeof tfc> | undefined;

@@ -11,11 +11,10 @@ export interface BackendFactories {
 }
 
 /**
- * Resolve a backend name. `auto` takes the event-driven WASM kernels: every layer here takes
- * binary spikes, where a gather-add does ~13% of a dense matmul's work and beat tfjs-wasm 10× in
- * bench/results.md. Native TensorFlow (tfjs-node) cannot be installed on our machines, so it is
- * unmeasured, but its dense matmuls do all the work the gathers skip. tfjs is the fallback where
- * the WASM kernels cannot start (no WebAssembly SIMD or SharedArrayBuffer).
+ * Resolve a backend name. Runs resolve `auto` by timing their own network on each backend
+ * (engine/train/auto-backend.ts); here, with no network to time, `auto` takes the event-driven
+ * WASM kernels, the faster on every spiking network in bench/results.md (10–13× tfjs-wasm), and
+ * falls back to tfjs where they cannot start (no WebAssembly SIMD or SharedArrayBuffer).
  */
 export async function createKernels(name: string, factories: BackendFactories): Promise<Kernels> {
   switch (name) {

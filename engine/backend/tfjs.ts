@@ -30,6 +30,9 @@ export class TfjsKernels implements Kernels {
     return { rows, steps: 1, cols, idx: new Int32Array(rows * cols), start, len: new Int32Array(rows) };
   }
 
+  /** Dense products gain nothing from changes between steps: lists come without deltas. */
+  spikeDeltas(): void {}
+
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void {
     for (let r = 0; r < code.steps * code.batch; r++) {
       const b = r % code.batch;

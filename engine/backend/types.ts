@@ -11,7 +11,13 @@ export interface Kernels {
   allocF32(count: number): Float32Array;
   allocI32(count: number): Int32Array;
   allocU32(count: number): Uint32Array;
-  spikeLists(rows: number, cols: number): SpikeLists;
+  /**
+   * Empty spike lists; with `deltas`, room for each row's changes from the same sample's previous
+   * step too (SpikeDeltas), for rate-coded input whose steps repeat each other.
+   */
+  spikeLists(rows: number, cols: number, deltas?: boolean): SpikeLists;
+  /** Fill s.deltas (when s has them) from s's rows: call after writing the lists. */
+  spikeDeltas(s: SpikeLists): void;
 
   /** Bernoulli rate coding: see engine/encode/bernoulli.ts for the exact rule. */
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void;
@@ -31,6 +37,22 @@ export interface Kernels {
    * slice W[:, c, ·, ·] into the output, no multiplies, work ∝ spikes. out [rows, outC·outH·outW].
    */
   convSpikes(s: SpikeLists, w: Float32Array, geom: ConvGeometry, out: Float32Array): void;
+  /**
+   * Optional: convSpikes of input with SpikeDeltas into `u`, then lifForward(u, bias, lif, spikes),
+   * in one pass while each row is in cache: the same arithmetic, the same results as the two calls.
+   */
+  convSpikesLif?(s: SpikeLists, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists): void;
+  /**
+   * Optional: lifBackward(u, g, lif, mode), then the layer's bias gradient db (channelSums of ε)
+   * and convSpikesWeightGrad(s, ε, geom, dw), in one pass over each sample's steps, for input with
+   * SpikeDeltas: ε ends in g as with lifBackward; dw and db are the same sums in another order.
+   * With `pooled`, ∂L/∂o is avgPoolBackprop(pooled.g, pooled.pool) (windows that do not overlap),
+   * spread row by row inside the pass, and g is neither read nor written.
+   */
+  convLifBackward?(
+    u: Float32Array, g: Float32Array, lif: LifScan, mode: GradMode, s: SpikeLists, geom: ConvGeometry, dw: Float32Array, db: Float32Array,
+    pooled?: { g: Float32Array; pool: PoolGeometry },
+  ): void;
   /** dW of convSpikes: for each input spike, the output-gradient patch it saw is added into dW. */
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void;
   /** Convolution of analog inputs x [rows, inC·inH·inW] (zeros skipped). */
@@ -107,6 +129,20 @@ export interface SpikeLists {
   readonly idx: Int32Array;
   readonly start: Int32Array;
   readonly len: Int32Array;
+  /** Where the backend keeps them: each row's changes since the sample's previous step. */
+  readonly deltas?: SpikeDeltas;
+}
+
+/**
+ * Per row r = t·batch + b of a SpikeLists, its changes from row r − batch, at changesAt[r]: the
+ * indices r has and r − batch lacks, ascending, then cols + each index r − batch has and r lacks,
+ * ascending (at t = 0, every spike). Kernels given lists with deltas may update a sample's sums by
+ * these changes instead of summing each step afresh: the same sums, added in another order.
+ */
+export interface SpikeDeltas {
+  readonly changes: Int32Array;
+  readonly changesLen: Int32Array;
+  readonly changesAt: Int32Array;
 }
 
 export interface LifScan {

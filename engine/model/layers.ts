@@ -40,19 +40,24 @@ export class LifLayer implements Stage {
   readonly db: Float32Array;
   /** x, then u, for all T·batch rows. */
   readonly u: Float32Array;
-  /** ∂L/∂o, then ε = ∂L/∂u. */
+  /** ∂L/∂o, then ε = ∂L/∂u (empty when `pooledAbove` hands ∂L/∂o over instead). */
   readonly g: Float32Array;
   readonly spikes: SpikeLists;
   /** conv2d: the per-filter bias spread over the filter's positions (the LIF scan adds per unit). */
   private readonly unitBias: Float32Array;
 
-  constructor(readonly plan: LifLayerPlan, private readonly k: Kernels, maxRows: number) {
+  /**
+   * `pooledAbove`: the average pooling this conv layer feeds, when the backend spreads that
+   * pooling's gradient inside its fused backward pass (Kernels.convLifBackward): the pooling
+   * writes no ∂L/∂o here, and no T·batch·units buffer is kept for it.
+   */
+  constructor(readonly plan: LifLayerPlan, private readonly k: Kernels, maxRows: number, private readonly pooledAbove?: PoolLayer) {
     this.w = k.allocF32(plan.weights);
     this.b = k.allocF32(plan.biases);
     this.dw = k.allocF32(plan.weights);
     this.db = k.allocF32(plan.biases);
     this.u = k.allocF32(maxRows * plan.units);
-    this.g = k.allocF32(maxRows * plan.units);
+    this.g = k.allocF32(pooledAbove ? 0 : maxRows * plan.units);
     this.spikes = k.spikeLists(maxRows, plan.units);
     this.unitBias = plan.conv ? k.allocF32(plan.units) : this.b;
   }
@@ -61,17 +66,22 @@ export class LifLayer implements Stage {
     const { k, plan } = this;
     const n = rows.steps * rows.batch;
     const geom = plan.conv;
+    const spikes = { ...this.spikes, rows: n, steps: rows.steps };
     if (geom) {
-      if (below.kind === 'spikes') k.convSpikes(below.spikes, this.w, geom, this.u);
-      else k.conv(below.values, n, this.w, geom, this.u);
       const positions = geom.outH * geom.outW;
       for (let f = 0; f < geom.outC; f++) this.unitBias.fill(this.b[f]!, f * positions, (f + 1) * positions);
+      if (below.kind === 'spikes' && below.spikes.deltas && k.convSpikesLif) {
+        // Rate-coded input: convolution and LIF scan in one pass (the same results).
+        k.convSpikesLif(below.spikes, this.w, geom, this.unitBias, this.scan(rows), this.u, spikes);
+        return { kind: 'spikes', spikes };
+      }
+      if (below.kind === 'spikes') k.convSpikes(below.spikes, this.w, geom, this.u);
+      else k.conv(below.values, n, this.w, geom, this.u);
     } else if (below.kind === 'spikes') {
       k.spikeMatmul(below.spikes, this.w, plan.units, this.u);
     } else {
       k.denseMatmul(below.values, n, plan.inUnits, this.w, plan.units, this.u);
     }
-    const spikes = { ...this.spikes, rows: n, steps: rows.steps };
     k.lifForward(this.u, this.unitBias, this.scan(rows), spikes);
     return { kind: 'spikes', spikes };
   }
@@ -79,11 +89,18 @@ export class LifLayer implements Stage {
   backward(below: Activity, belowGrad: Float32Array | undefined, rows: Rows, mode: GradMode): void {
     const { k, plan } = this;
     const n = rows.steps * rows.batch;
+    const geom = plan.conv;
+    if (geom && plan.bias && below.kind === 'spikes' && below.spikes.deltas && k.convLifBackward && (this.pooledAbove || !belowGrad)) {
+      // Rate-coded input: LIF scan, bias and weight gradients in one pass (∂L/∂o spread from the
+      // pooling above inside it, when there is one).
+      const pooled = this.pooledAbove && { g: this.pooledAbove.g, pool: this.pooledAbove.plan.pool };
+      k.convLifBackward(this.u, this.g, this.scan(rows), mode, below.spikes, geom, this.dw, this.db, pooled);
+      return;
+    }
     k.lifBackward(this.u, this.g, this.scan(rows), mode);
     const eps = this.g.subarray(0, n * plan.units);
-    if (plan.bias && plan.conv) k.channelSums(eps, n, plan.conv.outC, plan.conv.outH * plan.conv.outW, this.db);
+    if (plan.bias && geom) k.channelSums(eps, n, geom.outC, geom.outH * geom.outW, this.db);
     else if (plan.bias) k.columnSums(eps, n, plan.units, this.db);
-    const geom = plan.conv;
     if (geom) {
       if (below.kind === 'spikes') k.convSpikesWeightGrad(below.spikes, eps, geom, this.dw);
       else k.convWeightGrad(below.values, eps, n, geom, this.dw);

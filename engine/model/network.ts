@@ -39,6 +39,8 @@ export class SpikingNetwork implements Network {
   private readonly code: BernoulliCode;
   /** Each stage's output in the last forward pass, kept for the backward pass. */
   private readonly outputs: Activity[] = [];
+  /** The pooling stage whose ∂L/∂input the layer below spreads itself (LifLayer's `pooledAbove`), if any. */
+  private poolSpreadInside = -1;
   private batch = 0;
 
   constructor(readonly plan: ModelPlan, readonly kernels: Kernels, readonly steps: number, readonly maxBatch: number) {
@@ -46,7 +48,8 @@ export class SpikingNetwork implements Network {
     if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 100000) throw new EngineError('bad-option', `batch is ${maxBatch}; allowed: an integer from 1 to 100000`);
     const rows = steps * maxBatch;
     const k = kernels;
-    this.input = k.spikeLists(rows, plan.inputSize);
+    // Coded input repeats itself from step to step: kernels may sum its changes (SpikeDeltas).
+    this.input = k.spikeLists(rows, plan.inputSize, true);
     this.code = {
       steps, batch: maxBatch, inputs: plan.inputSize,
       thresholds: k.allocU32(maxBatch * plan.inputSize),
@@ -54,7 +57,18 @@ export class SpikingNetwork implements Network {
       nonZero: k.allocI32(maxBatch * plan.inputSize),
       nonZeroLen: k.allocI32(maxBatch),
     };
-    this.stages = plan.stages.map((p) => (p.kind === 'avgpool' ? new PoolLayer(p, k, rows) : new LifLayer(p, k, rows)));
+    // Built from the top down, so a conv layer fed the coded input can take the gradient of the
+    // pooling above it inside its fused backward pass (LifLayer's `pooledAbove`).
+    const stages: Stage[] = [];
+    for (let i = plan.stages.length - 1; i >= 0; i--) {
+      const p = plan.stages[i]!;
+      const above = stages[0];
+      const pooled = i === 0 && steps > 1 && k.convLifBackward && p.kind !== 'avgpool' && p.conv && p.bias
+        && above instanceof PoolLayer && above.plan.pool.kernel <= above.plan.pool.stride ? above : undefined;
+      stages.unshift(p.kind === 'avgpool' ? new PoolLayer(p, k, rows) : new LifLayer(p, k, rows, pooled));
+      if (pooled) this.poolSpreadInside = 1;
+    }
+    this.stages = stages;
     this.layers = this.stages.filter((s): s is LifLayer => s instanceof LifLayer);
     this.counts = new Float32Array(maxBatch * plan.classes);
   }
@@ -77,7 +91,9 @@ export class SpikingNetwork implements Network {
   encode(intensities: Float32Array, batch: number, rng: Rng): void {
     this.setBatch(batch);
     prepareBernoulli(intensities, batch, this.plan.inputSize, this.steps, rng, { ...this.code, batch });
-    this.kernels.encodeBernoulli({ ...this.code, batch }, this.rowsView(this.input));
+    const input = this.rowsView(this.input);
+    this.kernels.encodeBernoulli({ ...this.code, batch }, input);
+    this.kernels.spikeDeltas(input);
   }
 
   /** Use given input spikes, dense 0/1 [steps·batch, inputs] (tests, event data). */
@@ -89,6 +105,7 @@ export class SpikingNetwork implements Network {
       for (let i = 0; i < n; i++) if (dense[r * n + i]) this.input.idx[this.input.start[r] + count++] = i;
       this.input.len[r] = count;
     }
+    this.kernels.spikeDeltas(this.rowsView(this.input));
   }
 
   /** Forward over all T steps; fills `counts` [batch, classes] with output spike counts. */
@@ -123,6 +140,7 @@ export class SpikingNetwork implements Network {
       top.g.set(outGrad.subarray(b * classes, (b + 1) * classes), r * classes);
     }
     for (let i = this.stages.length - 1; i >= 0; i--) {
+      if (i === this.poolSpreadInside) continue;
       const below: Activity = i > 0 ? this.outputs[i - 1]! : { kind: 'spikes', spikes: this.rowsView(this.input) };
       this.stages[i]!.backward(below, i > 0 ? this.stages[i - 1]!.g : undefined, rows, mode);
     }

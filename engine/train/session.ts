@@ -12,6 +12,7 @@ import { evaluateSource, probeRng } from '../infer/evaluate';
 import { lossByName, predict, type Loss } from './loss';
 import { Augmenter } from '../augment/augmenter';
 import { ImageSource, type SampleSource } from './sources';
+import type { BatchPrefetcher } from './prefetch';
 import { checkOptions, withDefaults, type BatchReport, type EpochReport, type TrainOptions } from './options';
 
 export interface TrainData {
@@ -39,6 +40,9 @@ export class TrainingSession {
   private readonly watch: ActivityWatch;
   /** The training images' distortions (options.augment), if any. */
   private readonly augmenter: Augmenter | undefined;
+  /** Prepares the next batch's images on another thread (prefetchWith), and which batch is under way. */
+  private prefetcher: BatchPrefetcher | undefined;
+  private prefetching: { epoch: number; batch: number } | undefined;
   /** 1-based epoch in progress, and the next batch of it (0-based). */
   epoch = 1;
   batch = 0;
@@ -110,7 +114,13 @@ export class TrainingSession {
       this.labels[b] = this.data.train.label(this.batchIndices[b]!);
     }
     const augment = this.augmenter && { augmenter: this.augmenter, epoch: this.epoch };
-    this.data.train.load(this.net, this.batchIndices, size, this.rng, augment);
+    const ahead = this.prefetching;
+    if (this.prefetcher && ahead?.epoch === this.epoch && ahead.batch === this.batch) {
+      this.net.encode(this.prefetcher.finish(), size, this.rng);
+    } else {
+      this.data.train.load(this.net, this.batchIndices, size, this.rng, augment);
+    }
+    this.prefetchNext();
     const counts = this.net.forward();
     const loss = this.loss.evaluate(counts, this.labels, size, this.plan.classes, this.net.countSteps, this.outGrad);
     if (!Number.isFinite(loss)) {
@@ -138,6 +148,31 @@ export class TrainingSession {
       epoch: this.epoch, batch: this.batch, batches: this.batches, loss, accuracy: correct / size,
       firingRates: rates, samplesPerSecond: s.seen / this.epochSeconds,
     };
+  }
+
+  /**
+   * Prepare each next batch of the epoch on `prefetcher` while the current one trains (the first
+   * batch of an epoch is prepared in place: its order is shuffled only when it starts). Only for
+   * image sources; the caller disposes of the prefetcher.
+   */
+  prefetchWith(prefetcher: BatchPrefetcher): void {
+    if (!(this.data.train instanceof ImageSource)) {
+      throw new EngineError('bad-option', `prefetching batches of ${this.data.train.name}; allowed: image datasets only`);
+    }
+    this.prefetcher = prefetcher;
+    this.prefetching = undefined;
+  }
+
+  /** Start preparing the batch after the one under way, if it belongs to the same epoch. */
+  private prefetchNext(): void {
+    this.prefetching = undefined;
+    const next = this.batch + 1;
+    if (!this.prefetcher || next >= this.batches) return;
+    const o = this.options;
+    const from = next * o.batchSize;
+    const size = Math.min(o.batchSize, this.data.train.count - from);
+    this.prefetcher.start(this.order.subarray(from, from + size), size, this.epoch);
+    this.prefetching = { epoch: this.epoch, batch: next };
   }
 
   /** Evaluate on the test set and close the epoch (also after a stop mid-epoch). */

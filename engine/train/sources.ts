@@ -1,6 +1,7 @@
 import { pixelsPerImage, type EventDataset, type ImageDataset } from '../data/dataset';
 import { binEvents, parseNmnist, type BinMode } from '../data/nmnist';
 import type { Augmenter } from '../augment/augmenter';
+import type { ImageShape } from '../augment/types';
 import type { Network } from '../model/networks';
 import type { Rng } from '../rng';
 
@@ -63,21 +64,36 @@ export class ImageSource implements SampleSource {
     const n = this.inputSize;
     if (this.intensities.length < size * n) this.intensities = new Float32Array(size * n);
     if (augment && this.augmented.length !== n) this.augmented = new Uint8Array(n);
-    const channels = this.ds.channels;
-    const plane = n / channels;
-    for (let b = 0; b < size; b++) {
-      const index = indices[b]!;
-      let pixels = this.ds.pixels.subarray(index * n, (index + 1) * n);
-      if (augment) {
-        augment.augmenter.apply(pixels, this.augmented, this.ds, augment.epoch, index);
-        pixels = this.augmented;
-      }
-      for (let i = 0; i < n; i++) {
-        const c = i % channels;
-        this.intensities[b * n + c * plane + (i - c) / channels] = pixels[i]! / 255;
-      }
-    }
+    const pixels = this.ds.pixels;
+    imageIntensities(this.ds, (b) => pixels.subarray(indices[b]! * n, (indices[b]! + 1) * n), indices, size, augment, this.intensities, this.augmented);
     return this.intensities.subarray(0, size * n);
+  }
+}
+
+/**
+ * Writes into `out` [size, inputs] the intensities in [0, 1] of `size` images of `shape` (pixel
+ * byte / 255, reordered from row, column, channel to channel planes), image b's bytes given by
+ * `pixelsOf(b)` and its dataset index by `indices[b]` (which seeds its distortion), distorted
+ * first when `augment` is given (`scratch`: one image's bytes). ImageSource.fill and the training
+ * process's prefetch thread (engine/train/prefetch-node.ts) both compute batches with it.
+ */
+export function imageIntensities(
+  shape: ImageShape, pixelsOf: (b: number) => Uint8Array, indices: ArrayLike<number>, size: number,
+  augment: Augmentation | undefined, out: Float32Array, scratch: Uint8Array,
+): void {
+  const channels = shape.channels;
+  const n = shape.rows * shape.cols * channels;
+  const plane = n / channels;
+  for (let b = 0; b < size; b++) {
+    let pixels = pixelsOf(b);
+    if (augment) {
+      augment.augmenter.apply(pixels, scratch, shape, augment.epoch, indices[b]!);
+      pixels = scratch;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = i % channels;
+      out[b * n + c * plane + (i - c) / channels] = pixels[i]! / 255;
+    }
   }
 }
 

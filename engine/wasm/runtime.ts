@@ -2,16 +2,20 @@ import { kernelsWasmBase64 } from './build/kernels';
 
 /** Names of the kernel exports (engine/wasm/assembly/index.ts); a job names its kernel by index. */
 export const KERNEL_NAMES = [
-  'gatherPacked', 'packBlocks', 'matmul', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
+  'gatherPacked', 'packBlocks', 'transpose', 'columnSums', 'lifForward', 'lifBackward',
   'bernoulliEncode', 'transposeLists', 'sgdUpdate', 'adamUpdate',
   'convSpikes', 'convDense', 'convBackInput', 'convSpikesWeightGrad', 'convDenseWeightGrad',
-  'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows',
+  'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows', 'convWeightGradRegs',
+  'spikeDeltas', 'gatherDelta', 'packSigned', 'packSuffix', 'transposeDeltaLists', 'gatherSigned',
+  'convSpikesDelta', 'convSpikesWeightGradDelta', 'convLifBackwardDelta', 'convByPosition', 'convBackByPosition',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;
 
 const PAGE = 65536;
-const CONTROL_BYTES = 64 + 8 * 32; // 16 i32 slots, then up to 32 f64 arguments
+/** Most arguments a kernel takes (the fused conv LIF backward: 36). */
+const MAX_ARGS = 48;
+const CONTROL_BYTES = 64 + 8 * MAX_ARGS; // 16 i32 slots, then up to MAX_ARGS f64 arguments
 // Control slots: SEQ counts posted jobs, KERNEL names one (−1: exit), NARGS, DONE (0 busy, 1 ok, −1 error).
 const SEQ = 0, KERNEL = 1, NARGS = 2, DONE = 3;
 
@@ -66,7 +70,7 @@ export class WasmRuntime {
     for (let i = 1; i < threads; i++) {
       const control = new SharedArrayBuffer(CONTROL_BYTES);
       const thread = spawn({ module: kernelModule(), memory: this.memory, control, names: KERNEL_NAMES });
-      this.helpers.push({ thread, ctrl: new Int32Array(control, 0, 16), args: new Float64Array(control, 64, 32) });
+      this.helpers.push({ thread, ctrl: new Int32Array(control, 0, 16), args: new Float64Array(control, 64, MAX_ARGS) });
     }
   }
 
@@ -121,6 +125,7 @@ export class WasmRuntime {
    * the part's number (0 for the calling thread, up to threads − 1): a kernel's scratch slot.
    */
   split(name: KernelName, rangeAt: number, args: number[], partAt = -1): void {
+    if (args.length > MAX_ARGS) throw new Error(`wasm kernel ${name}: ${args.length} arguments; allowed: up to ${MAX_ARGS}`);
     const lo = args[rangeAt]!;
     const hi = args[rangeAt + 1]!;
     const parts = Math.min(this.threads, hi - lo);
@@ -175,7 +180,7 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, control, names } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm kernel aborted'); } } });
 const ctrl = new Int32Array(control, 0, 16);
-const args = new Float64Array(control, 64, 32);
+const args = new Float64Array(control, 64, (control.byteLength - 64) / 8);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, 0, seen);

@@ -53,7 +53,8 @@ Options of train (defaults come from the preset, which follows the paper's Table
                        layers with ReLU for LIF, one pass on the pixel intensities, plain
                        backprop; --T and --grad do not apply; init gain 1 unless --init-gain
   --backend <name>     auto | wasm (event-driven WASM SIMD kernels) | tfjs (native TensorFlow if
-                       @tensorflow/tfjs-node is installed, else tfjs-wasm, else cpu); auto = wasm
+                       @tensorflow/tfjs-node is installed, else tfjs-wasm, else cpu); auto times
+                       one step of the network on each at the start and keeps the faster
   --threads <n>        threads for the wasm backend (default: every core, up to 8)
   --seed <n>           random seed: same seed and backend give identical weights (1)
   --init-gain <x>      scale of the initial weights (presets: 3)

@@ -18,7 +18,7 @@ import { addRun, addScaledRun, clearLanes, lanes4, rowToTile, tileToRow } from '
 // `intoTaps` is set (weight gradients: tap row += tile row). With stride 1 the outputs of one
 // kernel row are neighbours and, kx being reversed, so are their tap rows: one contiguous run of
 // adds per kernel row. Other strides step tap by tap (ky ≡ y mod s, oy one down per s).
-@inline function scatterInput(
+@inline export function scatterInput(
   iy: i32, ix: i32, k: i32, s: i32, pad: i32, outH: i32, outW: i32,
   taps: usize, tile: usize, lanes: i32, scale: f32, scaled: bool, intoTaps: bool,
 ): void {
@@ -69,7 +69,7 @@ import { addRun, addScaledRun, clearLanes, lanes4, rowToTile, tileToRow } from '
 
 // i / n for 0 ≤ i, n < 2²⁶, as a multiplication: (i + ½)·(1/n) in f64 never crosses an integer
 // the wrong way, and it avoids an integer division per spike.
-@inline function quot(i: i32, recip: f64): i32 {
+@inline export function quot(i: i32, recip: f64): i32 {
   return <i32>((<f64>i + 0.5) * recip);
 }
 

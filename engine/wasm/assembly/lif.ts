@@ -39,97 +39,133 @@
   return r;
 }
 
+const LANE_INDICES = i32x4(0, 1, 2, 3);
+
+// For each 4-bit mask, the byte shuffle that moves the i32 lanes whose bits are set to the front,
+// in lane order (the rest: lane 0 again).
+const COMPRESS = memory.data<u8>([
+  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3,
+  8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
+  4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
+  12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+  4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3,
+  8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+]);
+
 // In place: x (synaptic input W·o[t,n−1], without bias) becomes u.
 //   u[t] = u[t−1] · tau · (1 − o[t−1]) + x[t] + bias,   o[t] = u[t] ≥ vth
-// Spikes of row r are written as indices to idx[r·n …], their count to len[r].
+// Spikes of row r are written as indices to idx[r·n …], their count to len[r]. A thread takes
+// samples [b0, b1), each step after step, so the row before (same sample) is still in cache.
 export function lifForward(
   xu: usize, bias: usize, idx: usize, len: usize,
   steps: i32, batch: i32, n: i32, b0: i32, b1: i32, vth: f32, decay: f32,
 ): void {
   const rowBytes = <usize>n << 2;
-  const stepBytes = <usize>batch * rowBytes;
-  const vthv = f32x4.splat(vth);
-  const decayv = f32x4.splat(decay);
-  for (let t = 0; t < steps; t++) {
-    for (let b = b0; b < b1; b++) {
+  for (let b = b0; b < b1; b++) {
+    for (let t = 0; t < steps; t++) {
       const r = t * batch + b;
       const row = xu + <usize>r * rowBytes;
-      const list = idx + (<usize>r * <usize>n << 2);
-      let count = 0;
-      let j = 0;
-      for (; j + 4 <= n; j += 4) {
-        const at = row + (<usize>j << 2);
-        let u = f32x4.add(v128.load(at), v128.load(bias + (<usize>j << 2)));
-        if (t > 0) {
-          const prev = v128.load(at - stepBytes);
-          const keep = v128.and(f32x4.lt(prev, vthv), decayv); // tau·(1 − o[t−1])
-          u = f32x4.add(u, f32x4.mul(prev, keep));
-        }
-        v128.store(at, u);
-        let mask = i32x4.bitmask(f32x4.ge(u, vthv));
-        while (mask != 0) {
-          const lane = ctz(mask);
-          store<i32>(list + (<usize>count << 2), j + lane);
-          count++;
-          mask &= mask - 1;
-        }
-      }
-      for (; j < n; j++) {
-        const at = row + (<usize>j << 2);
-        let u = load<f32>(at) + load<f32>(bias + (<usize>j << 2));
-        if (t > 0) {
-          const prev = load<f32>(at - stepBytes);
-          if (prev < vth) u += prev * decay;
-        }
-        store<f32>(at, u);
-        if (u >= vth) {
-          store<i32>(list + (<usize>count << 2), j);
-          count++;
-        }
-      }
+      const count = lifForwardRow(row, t > 0 ? row - <usize>batch * rowBytes : 0, bias, n, vth, decay, idx + (<usize>r * <usize>n << 2));
       store<i32>(len + (<usize>r << 2), count);
     }
   }
 }
 
+// One row of lifForward: x → u in place at `row`, given the same sample's previous step at
+// `prev` (0 at t = 0); its spikes' indices into `list`, their count returned.
+@inline export function lifForwardRow(row: usize, prev: usize, bias: usize, n: i32, vth: f32, decay: f32, list: usize): i32 {
+  const vthv = f32x4.splat(vth);
+  const decayv = f32x4.splat(decay);
+  let count = 0;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const at = <usize>j << 2;
+    let u = f32x4.add(v128.load(row + at), v128.load(bias + at));
+    if (prev != 0) {
+      const p = v128.load(prev + at);
+      const keep = v128.and(f32x4.lt(p, vthv), decayv); // tau·(1 − o[t−1])
+      u = f32x4.add(u, f32x4.mul(p, keep));
+    }
+    v128.store(row + at, u);
+    // The indices of the lanes that spiked, moved to the front and stored whole; the count
+    // moves on by how many there were. A loop over the mask's bits mispredicted its exit on
+    // most groups (firing rates sit near 0.1–0.2, so a group's spike count is a coin toss).
+    // The stray lanes past the count land below j + 4 ≤ n: inside this row's list.
+    const mask = i32x4.bitmask(f32x4.ge(u, vthv));
+    const lanes = i32x4.add(i32x4.splat(j), LANE_INDICES);
+    v128.store(list + (<usize>count << 2), i8x16.swizzle(lanes, v128.load(COMPRESS + (<usize>mask << 4))));
+    count += <i32>popcnt(mask);
+  }
+  for (; j < n; j++) {
+    const at = <usize>j << 2;
+    let u = load<f32>(row + at) + load<f32>(bias + at);
+    if (prev != 0) {
+      const p = load<f32>(prev + at);
+      if (p < vth) u += p * decay;
+    }
+    store<f32>(row + at, u);
+    if (u >= vth) {
+      store<i32>(list + (<usize>count << 2), j);
+      count++;
+    }
+  }
+  return count;
+}
+
 // In place: g holds ∂L/∂o[t] from the layer above (and the loss); it becomes ε[t] = ∂L/∂u[t].
 //   δ[t] = g[t] + tdDelta · ε[t+1] · u[t] · (−tau)
 //   ε[t] = δ[t] · h(u[t] − vth) + tdEps · ε[t+1] · tau · (1 − o[t])
-// STBP: tdDelta = tdEps = 1; SDBP: both 0; detach-reset: tdDelta = 0.
+// STBP: tdDelta = tdEps = 1; SDBP: both 0; detach-reset: tdDelta = 0. A thread takes samples
+// [b0, b1), each from its last step back, so ε[t+1] is still in cache.
 export function lifBackward(
   u: usize, g: usize, steps: i32, batch: i32, n: i32, b0: i32, b1: i32,
   vth: f32, decay: f32, surrogateId: i32, width: f32, tdDelta: i32, tdEps: i32,
 ): void {
   const rowBytes = <usize>n << 2;
   const stepBytes = <usize>batch * rowBytes;
+  for (let b = b0; b < b1; b++) {
+    for (let t = steps - 1; t >= 0; t--) {
+      const offset = <usize>(t * batch + b) * rowBytes;
+      lifBackwardRow(u + offset, g + offset, t < steps - 1 ? g + offset + stepBytes : 0, n, vth, decay, surrogateId, width, tdDelta, tdEps);
+    }
+  }
+}
+
+// One row of lifBackward: g → ε in place at `grow`, given u at `urow` and the same sample's ε of
+// the next step at `next` (0 at the last step).
+@inline export function lifBackwardRow(
+  urow: usize, grow: usize, next: usize, n: i32, vth: f32, decay: f32, surrogateId: i32, width: f32, tdDelta: i32, tdEps: i32,
+): void {
   const vthv = f32x4.splat(vth);
   const resetv = f32x4.splat(tdDelta ? -decay : 0);
   const leakv = f32x4.splat(tdEps ? decay : 0);
   const zero = f32x4.splat(0);
-  for (let t = steps - 1; t >= 0; t--) {
-    for (let b = b0; b < b1; b++) {
-      const offset = <usize>(t * batch + b) * rowBytes;
-      const urow = u + offset;
-      const grow = g + offset;
-      const last = t == steps - 1;
-      let j = 0;
-      for (; j + 4 <= n; j += 4) {
-        const at = <usize>j << 2;
-        const uu = v128.load(urow + at);
-        const next = last ? zero : v128.load(grow + at + stepBytes);
-        const delta = f32x4.add(v128.load(grow + at), f32x4.mul(f32x4.mul(next, uu), resetv));
-        const h = surrogate4(surrogateId, f32x4.sub(uu, vthv), width);
-        const leak = v128.and(f32x4.lt(uu, vthv), leakv); // tau·(1 − o[t])
-        v128.store(grow + at, f32x4.add(f32x4.mul(delta, h), f32x4.mul(next, leak)));
-      }
-      for (; j < n; j++) {
-        const at = <usize>j << 2;
-        const uu = load<f32>(urow + at);
-        const next: f32 = last ? 0 : load<f32>(grow + at + stepBytes);
-        const delta = load<f32>(grow + at) + (tdDelta ? next * uu * -decay : 0);
-        const leak: f32 = tdEps && uu < vth ? decay : 0;
-        store<f32>(grow + at, delta * surrogate(surrogateId, uu - vth, width) + next * leak);
-      }
-    }
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const at = <usize>j << 2;
+    const uu = v128.load(urow + at);
+    const e = next == 0 ? zero : v128.load(next + at);
+    const delta = f32x4.add(v128.load(grow + at), f32x4.mul(f32x4.mul(e, uu), resetv));
+    const h = surrogate4(surrogateId, f32x4.sub(uu, vthv), width);
+    const leak = v128.and(f32x4.lt(uu, vthv), leakv); // tau·(1 − o[t])
+    v128.store(grow + at, f32x4.add(f32x4.mul(delta, h), f32x4.mul(e, leak)));
+  }
+  for (; j < n; j++) {
+    const at = <usize>j << 2;
+    const uu = load<f32>(urow + at);
+    const e: f32 = next == 0 ? 0 : load<f32>(next + at);
+    const delta = load<f32>(grow + at) + (tdDelta ? e * uu * -decay : 0);
+    const leak: f32 = tdEps && uu < vth ? decay : 0;
+    store<f32>(grow + at, delta * surrogate(surrogateId, uu - vth, width) + e * leak);
   }
 }

@@ -1,65 +1,12 @@
 // Matrix kernels over raw pointers into one linear memory (f32 row-major, byte addresses).
 // Every kernel takes a row range [r0, r1) so two threads can split the work without locks.
 //
-// Register blocking: an output row is produced 32 floats (8 v128 accumulators) at a time, so each
-// contributing input row is read once per block and the output is written once, instead of a
-// load-add-store per contribution.
+// Register blocking: an output row is produced a block of columns at a time in v128 accumulators,
+// so each contributing input row is read once per block and the output is written once, instead
+// of a load-add-store per contribution.
 //
 // A binary matrix S times a dense B is a gather-add: out[r] = Σ of the rows of B that S lists for
 // r, no multiplies, work ∝ spikes. The same kernel computes dW = Sᵀ·ε from S's column lists.
-
-// C[r, :] = Σ_k A[r, k] · B[k, :]  for r in [r0, r1); A is [m, kDim], B is [kDim, n].
-// Zero entries of A are skipped: surrogate gradients are zero outside their window, so ε is sparse.
-export function matmul(
-  a: usize, b: usize, out: usize, r0: i32, r1: i32, kDim: i32, n: i32,
-): void {
-  const rowBytes = <usize>n << 2;
-  for (let r = r0; r < r1; r++) {
-    const arow = a + (<usize>r * <usize>kDim << 2);
-    const dst = out + <usize>r * rowBytes;
-    let c = 0;
-    for (; c + 32 <= n; c += 32) {
-      const col = <usize>c << 2;
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-      for (let k = 0; k < kDim; k++) {
-        const s = load<f32>(arow + (<usize>k << 2));
-        if (s == 0) continue;
-        const v = f32x4.splat(s);
-        const src = b + <usize>k * rowBytes + col;
-        a0 = f32x4.add(a0, f32x4.mul(v, v128.load(src, 0)));
-        a1 = f32x4.add(a1, f32x4.mul(v, v128.load(src, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(v, v128.load(src, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(v, v128.load(src, 48)));
-        a4 = f32x4.add(a4, f32x4.mul(v, v128.load(src, 64)));
-        a5 = f32x4.add(a5, f32x4.mul(v, v128.load(src, 80)));
-        a6 = f32x4.add(a6, f32x4.mul(v, v128.load(src, 96)));
-        a7 = f32x4.add(a7, f32x4.mul(v, v128.load(src, 112)));
-      }
-      const d = dst + col;
-      v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
-      v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
-    }
-    for (; c + 4 <= n; c += 4) {
-      const col = <usize>c << 2;
-      let acc = f32x4.splat(0);
-      for (let k = 0; k < kDim; k++) {
-        const s = load<f32>(arow + (<usize>k << 2));
-        if (s == 0) continue;
-        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(s), v128.load(b + <usize>k * rowBytes + col)));
-      }
-      v128.store(dst + col, acc);
-    }
-    for (; c < n; c++) {
-      const col = <usize>c << 2;
-      let acc: f32 = 0;
-      for (let k = 0; k < kDim; k++) {
-        acc += load<f32>(arow + (<usize>k << 2)) * load<f32>(b + <usize>k * rowBytes + col);
-      }
-      store<f32>(dst + col, acc);
-    }
-  }
-}
 
 // out[c, r] = a[r, c] for rows r in [r0, r1) of a ([m, n]); out is [n, m].
 export function transpose(a: usize, out: usize, r0: i32, r1: i32, m: i32, n: i32): void {
@@ -173,20 +120,23 @@ export function gatherPacked(
 }
 
 // Store the lanes of v that fall below `limit` floats, v holding floats first … first+3.
-@inline function storeTail(d: usize, v: v128, first: i32, limit: i32): void {
+@inline export function storeTail(d: usize, v: v128, first: i32, limit: i32): void {
   if (first < limit) store<f32>(d + (<usize>first << 2), f32x4.extract_lane(v, 0));
   if (first + 1 < limit) store<f32>(d + (<usize>(first + 1) << 2), f32x4.extract_lane(v, 1));
   if (first + 2 < limit) store<f32>(d + (<usize>(first + 2) << 2), f32x4.extract_lane(v, 2));
   if (first + 3 < limit) store<f32>(d + (<usize>(first + 3) << 2), f32x4.extract_lane(v, 3));
 }
 
-// The same product as `matmul` for a sparse A (a pooling layer's output, or ε), in two passes.
+// C = A·B for a sparse A (a pooling layer's output, or ε; zeros skipped: the surrogate window
+// leaves ε mostly 0), in two passes.
 // `listNonZeros` lists each row's non-zero entries without branches (index and value, row r at
-// lists + r·kDim·8 bytes, its count in counts[r]); `gatherRows` then computes 32-column blocks
-// [b0, b1) of C for every row from those lists. Taking column blocks in the outer loop keeps the
-// block of B (kDim × 128 bytes) in cache across all rows, where a row-by-row product streams the
-// whole of B once per row. Each output is summed over its row's non-zeros in index order, as in
-// `matmul`, and by one thread, so a thread split never changes a result.
+// lists + r·kDim·8 bytes, its count in counts[r]); `gatherRows` then computes column blocks
+// [b0, b1) of C, GATHER_BLOCK columns each, for every row from those lists. Taking column blocks
+// in the outer loop keeps the block of B (kDim × 96 bytes) in cache across all rows, where a
+// row-by-row product streams the whole of B once per row. Each output is summed over its row's
+// non-zeros in index order, and by one thread, so a thread split never changes a result.
+export const GATHER_BLOCK = 24;
+
 export function listNonZeros(a: usize, r0: i32, r1: i32, kDim: i32, lists: usize, counts: usize): void {
   for (let r = r0; r < r1; r++) {
     const arow = a + (<usize>r * <usize>kDim << 2);
@@ -208,20 +158,22 @@ export function gatherRows(
 ): void {
   const rowBytes = <usize>n << 2;
   for (let blk = b0; blk < b1; blk++) {
-    const c0 = blk << 5;
+    const c0 = blk * GATHER_BLOCK;
     for (let r = 0; r < rows; r++) {
       const ks = lists + (<usize>r * <usize>kDim << 3);
       const vs = ks + (<usize>kDim << 2);
       const count = load<i32>(counts + (<usize>r << 2));
       const dst = out + <usize>r * rowBytes;
       let c = c0;
-      const cEnd = min(c0 + 32, n);
-      if (c + 32 <= cEnd) {
+      const cEnd = min(c0 + GATHER_BLOCK, n);
+      if (c + GATHER_BLOCK <= cEnd) {
+        // Six accumulators: with the six loads V8 hoists and the splat, 13 of x64's 16 vector
+        // registers. Eight spilled one accumulator to the stack, a store-load round trip per entry.
         const col = <usize>c << 2;
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+        let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
         for (let q = 0; q < count; q++) {
-          const v = f32x4.splat(load<f32>(vs + (<usize>q << 2)));
+          const v = v128.load32_splat(vs + (<usize>q << 2));
           const src = b + <usize>load<i32>(ks + (<usize>q << 2)) * rowBytes + col;
           a0 = f32x4.add(a0, f32x4.mul(v, v128.load(src, 0)));
           a1 = f32x4.add(a1, f32x4.mul(v, v128.load(src, 16)));
@@ -229,12 +181,10 @@ export function gatherRows(
           a3 = f32x4.add(a3, f32x4.mul(v, v128.load(src, 48)));
           a4 = f32x4.add(a4, f32x4.mul(v, v128.load(src, 64)));
           a5 = f32x4.add(a5, f32x4.mul(v, v128.load(src, 80)));
-          a6 = f32x4.add(a6, f32x4.mul(v, v128.load(src, 96)));
-          a7 = f32x4.add(a7, f32x4.mul(v, v128.load(src, 112)));
         }
         const d = dst + col;
-        v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
-        v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
+        v128.store(d, a0, 0); v128.store(d, a1, 16); v128.store(d, a2, 32);
+        v128.store(d, a3, 48); v128.store(d, a4, 64); v128.store(d, a5, 80);
         continue;
       }
       for (; c + 4 <= cEnd; c += 4) {

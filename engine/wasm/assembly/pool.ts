@@ -103,7 +103,9 @@ export function poolBack(
   }
 }
 
-function poolBackDisjoint(
+// Row r of poolBack for non-overlapping windows (k ≤ s): every input written once. Also the
+// fused conv LIF backward's way to spread a pooled gradient (conv-delta.ts).
+export function poolBackDisjoint(
   g: usize, r: i32, channels: i32, inH: i32, inW: i32, outH: i32, outW: i32, k: i32, s: i32, inv: f32, out: usize,
 ): void {
   const rowBytes = <usize>inW << 2;

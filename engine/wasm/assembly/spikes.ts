@@ -28,12 +28,11 @@ export function bernoulliEncode(
     const count = load<i32>(nzLen + (<usize>b << 2));
     const list = idx + (<usize>r * <usize>n << 2);
     let spikes = 0;
+    // Every candidate is written and kept only when it spikes: no branch on a random draw.
     for (let k = 0; k < count; k++) {
       const i = load<i32>(pixels + (<usize>k << 2));
-      if (mix32(key + <u32>i * 0x9e3779b9) <= load<u32>(thresholds + (<usize>i << 2))) {
-        store<i32>(list + (<usize>spikes << 2), i);
-        spikes++;
-      }
+      store<i32>(list + (<usize>spikes << 2), i);
+      spikes += i32(mix32(key + <u32>i * 0x9e3779b9) <= load<u32>(thresholds + (<usize>i << 2)));
     }
     store<i32>(len + (<usize>r << 2), spikes);
   }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { blurSeparable, gaussianKernel } from '../../../engine/augment/gaussian';
+import { Rng } from '../../../engine/rng';
 
 describe('gaussianKernel', () => {
   it.each([0.5, 1, 2.3, 4, 6])('σ = %s sums to 1, is symmetric and reaches out to ⌈3σ⌉', (sigma) => {
@@ -28,7 +29,37 @@ describe('gaussianKernel', () => {
   });
 });
 
+/** The blur as its definition: one output at a time, taps in increasing order, f64 sums. */
+function blurReference(field: Float32Array, rows: number, cols: number, kernel: Float64Array): Float32Array {
+  const r = (kernel.length - 1) / 2;
+  const work = new Float32Array(rows * cols);
+  const out = new Float32Array(rows * cols);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      let s = 0;
+      for (let k = Math.max(0, x - r); k <= Math.min(cols - 1, x + r); k++) s += kernel[k - x + r]! * field[y * cols + k]!;
+      work[y * cols + x] = s;
+    }
+  }
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      let s = 0;
+      for (let k = Math.max(0, y - r); k <= Math.min(rows - 1, y + r); k++) s += kernel[k - y + r]! * work[k * cols + x]!;
+      out[y * cols + x] = s;
+    }
+  }
+  return out;
+}
+
 describe('blurSeparable', () => {
+  it.each([[28, 28, 4], [7, 10, 1.5], [5, 3, 2], [1, 9, 0.5]])('is bit-identical to the definition on a random %i×%i field, σ = %s', (rows, cols, sigma) => {
+    const rng = new Rng(rows * cols);
+    const field = Float32Array.from({ length: rows * cols }, () => 2 * rng.uniform() - 1);
+    const want = blurReference(field, rows, cols, gaussianKernel(sigma));
+    blurSeparable(field, new Float32Array(rows * cols), rows, cols, gaussianKernel(sigma));
+    expect(Array.from(field)).toEqual(Array.from(want));
+  });
+
   it('spreads an impulse into the outer product of the kernel', () => {
     const n = 9;
     const field = new Float32Array(n * n);

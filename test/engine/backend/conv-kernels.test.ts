@@ -4,7 +4,7 @@ import type { ConvGeometry, Kernels, PoolGeometry } from '../../../engine/backen
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS, firstBitDifference } from './node-backends';
 import { relErr } from '../../helpers/compare';
-import { randomF32, toLists } from '../../helpers/kernel-data';
+import { randomF32, rateCodedSpikes, toLists } from '../../helpers/kernel-data';
 import {
   avgPoolBackpropRef, avgPoolRef, convBackpropInputRef, convRef, convWeightGradRef, outSize,
 } from '../../helpers/conv-reference';
@@ -77,6 +77,20 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     k.convSpikes(toLists(k, dense, STEPS, BATCH, inSizeOf(g)), w, g, out);
     expect(relErr(out, convRef(dense, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
     expect(out.subarray(EMPTY_ROW * outSizeOf(g), (EMPTY_ROW + 1) * outSizeOf(g)).every((v) => v === 0)).toBe(true);
+  });
+
+  it.each(CONVS)('convSpikes and convSpikesWeightGrad of rate-coded rows, by their changes, %s', (_g, g) => {
+    const rng = new Rng(11);
+    const dense = rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]); // sample 3: more changes than spikes
+    const lists = toLists(k, dense, STEPS, BATCH, inSizeOf(g), true);
+    const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
+    const out = nanF32(k, ROWS * outSizeOf(g));
+    k.convSpikes(lists, w, g, out);
+    expect(relErr(out, convRef(dense, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
+    const grad = randomF32(k, ROWS * outSizeOf(g), rng, 0.3);
+    const dw = nanF32(k, g.outC * g.inC * g.kernel ** 2);
+    k.convSpikesWeightGrad(lists, grad, g, dw);
+    expect(relErr(dw, convWeightGradRef(dense, grad, ROWS, g))).toBeLessThanOrEqual(1e-6);
   });
 
   it.each(CONVS)('conv: analog input with exact zeros, %s', (_g, g) => {
@@ -170,6 +184,72 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
   });
 });
 
+describe.each([1, 2])('WASM fused conv LIF passes (%i threads) match the kernels they fuse', (threads) => {
+  let k: Kernels;
+  beforeAll(async () => {
+    k = await createNodeKernels('wasm', { threads });
+  });
+  afterAll(() => k.dispose());
+  const lif = { steps: STEPS, batch: BATCH, vth: 0.8, decay: 0.3, surrogateId: 0, width: 1 };
+  const mode = { resetPath: true, leakPath: true };
+
+  it.each(CONVS.filter(([, g]) => g.stride === 1))('convSpikesLif = convSpikes then lifForward, bit for bit, %s', (_g, g) => {
+    const rng = new Rng(21);
+    const lists = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]), STEPS, BATCH, inSizeOf(g), true);
+    const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
+    const bias = randomF32(k, outSizeOf(g), rng);
+    const scan = { ...lif, units: outSizeOf(g) };
+    const [u1, u2] = [nanF32(k, ROWS * outSizeOf(g)), nanF32(k, ROWS * outSizeOf(g))];
+    const [s1, s2] = [0, 1].map(() => ({ ...k.spikeLists(ROWS, outSizeOf(g)), steps: STEPS }));
+    k.convSpikes(lists, w, g, u1);
+    k.lifForward(u1, bias, scan, s1!);
+    k.convSpikesLif!(lists, w, g, bias, scan, u2, s2!);
+    expect(firstBitDifference(u2, u1)).toBe(-1);
+    expect(Array.from(s2!.len)).toEqual(Array.from(s1!.len));
+    expect(s1!.len.some((n) => n > 0)).toBe(true);
+    for (let r = 0; r < ROWS; r++) expect(Array.from(s2!.idx.subarray(s2!.start[r], s2!.start[r] + s2!.len[r]))).toEqual(Array.from(s1!.idx.subarray(s1!.start[r], s1!.start[r] + s1!.len[r])));
+  });
+
+  it.each(CONVS)('convLifBackward = lifBackward, channelSums and convSpikesWeightGrad, %s', (_g, g) => {
+    const rng = new Rng(22);
+    const lists = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]), STEPS, BATCH, inSizeOf(g), true);
+    const scan = { ...lif, units: outSizeOf(g) };
+    const u = randomF32(k, ROWS * outSizeOf(g), rng);
+    const g0 = randomF32(k, ROWS * outSizeOf(g), rng, 0.3);
+    const [e1, e2] = [k.allocF32(g0.length), k.allocF32(g0.length)];
+    e1.set(g0);
+    e2.set(g0);
+    const wLen = g.outC * g.inC * g.kernel ** 2;
+    const [dw1, dw2, db1, db2] = [nanF32(k, wLen), nanF32(k, wLen), nanF32(k, g.outC), nanF32(k, g.outC)];
+    k.lifBackward(u, e1, scan, mode);
+    k.channelSums(e1, ROWS, g.outC, g.outH * g.outW, db1);
+    k.convSpikesWeightGrad(lists, e1, g, dw1);
+    k.convLifBackward!(u, e2, scan, mode, lists, g, dw2, db2);
+    expect(firstBitDifference(e2, e1), 'ε').toBe(-1);
+    expect(firstBitDifference(dw2, dw1), 'dW: the same sums in the same order').toBe(-1);
+    expect(relErr(db2, db1), 'db: the same sums in another order').toBeLessThanOrEqual(1e-6);
+    expect(db1.some((v) => v !== 0)).toBe(true);
+  });
+
+  it.each(CONVS.filter(([, g]) => g.outH % 2 === 0))('convLifBackward with ∂L/∂o spread from the 2×2 pooling above = avgPoolBackprop then convLifBackward, %s', (_g, g) => {
+    const rng = new Rng(23);
+    const lists = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]), STEPS, BATCH, inSizeOf(g), true);
+    const scan = { ...lif, units: outSizeOf(g) };
+    const p = pool(g.outC, g.outH, g.outW, 2, 2);
+    const u = randomF32(k, ROWS * outSizeOf(g), rng);
+    const pooled = randomF32(k, ROWS * outSizeOf(p), rng, 0.3);
+    const spread = nanF32(k, ROWS * outSizeOf(g));
+    k.avgPoolBackprop(pooled, ROWS, p, spread);
+    const wLen = g.outC * g.inC * g.kernel ** 2;
+    const [dw1, dw2, db1, db2] = [nanF32(k, wLen), nanF32(k, wLen), nanF32(k, g.outC), nanF32(k, g.outC)];
+    k.convLifBackward!(u, spread, scan, mode, lists, g, dw1, db1);
+    k.convLifBackward!(u, k.allocF32(0), scan, mode, lists, g, dw2, db2, { g: pooled, pool: p });
+    expect(firstBitDifference(dw2, dw1), 'dW').toBe(-1);
+    expect(firstBitDifference(db2, db1), 'db').toBe(-1);
+    expect(dw1.some((v) => v !== 0)).toBe(true);
+  });
+});
+
 /** Every new kernel on fixed inputs: WASM on 1, 2 and 3 threads must agree bit for bit. */
 function runEveryKernel(k: Kernels): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
@@ -185,6 +265,9 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
       out[`${what}, ${name}`] = o.slice();
     };
     run('convSpikes', ROWS * outSizeOf(g), (o) => k.convSpikes(lists, w, g, o));
+    const rated = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [1]), STEPS, BATCH, inSizeOf(g), true);
+    run('convSpikes by changes', ROWS * outSizeOf(g), (o) => k.convSpikes(rated, w, g, o));
+    run('convSpikesWeightGrad by changes', w.length, (o) => k.convSpikesWeightGrad(rated, grad, g, o));
     run('conv', ROWS * outSizeOf(g), (o) => k.conv(x, ROWS, w, g, o));
     run('convSpikesWeightGrad', w.length, (o) => k.convSpikesWeightGrad(lists, grad, g, o));
     run('convWeightGrad', w.length, (o) => k.convWeightGrad(x, grad, ROWS, g, o));
@@ -235,7 +318,7 @@ describe('WASM conv and pool kernels: 2 and 3 threads give bit-identical results
 
   it('2 and 3 threads match 1 thread in every output', () => {
     const names = Object.keys(results[0]);
-    expect(names.length).toBe(16);
+    expect(names.length).toBe(20);
     for (const name of names) {
       expect(firstBitDifference(results[1][name], results[0][name]), `${name}, 2 threads`).toBe(-1);
       expect(firstBitDifference(results[2][name], results[0][name]), `${name}, 3 threads`).toBe(-1);

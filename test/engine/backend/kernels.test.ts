@@ -4,7 +4,7 @@ import { createNodeKernels } from '../../../engine/backend/backends-node';
 import { adamUpdate, sgdUpdate } from '../../../engine/optim/updates';
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS, firstBitDifference } from './node-backends';
-import { randomF32, toLists } from '../../helpers/kernel-data';
+import { randomF32, rateCodedSpikes, toLists } from '../../helpers/kernel-data';
 import { relErr } from '../../helpers/compare';
 
 /**
@@ -76,6 +76,29 @@ describe.each(NODE_BACKENDS)('%s event-driven kernels vs dense loops', (_name, m
     expect(relErr(dw, ref)).toBeLessThanOrEqual(1e-6);
   });
 
+  it.each(UNIT_COUNTS)('spikeMatmul and spikeWeightGrad of rate-coded rows, summed by their changes, %i units', (units) => {
+    const [steps, batch] = [6, 5];
+    const rows = steps * batch;
+    const rng = new Rng(500 + units);
+    const dense = rateCodedSpikes(rng, steps, batch, IN, [2]);
+    const lists = toLists(k, dense, steps, batch, IN, true);
+    if (lists.deltas) {
+      // The kernels' choices are all exercised: rows updated by their changes, and a sample
+      // whose changes outnumber its spikes (sample 2), taken afresh.
+      const sums = (b: number, a: Int32Array) => Array.from({ length: steps }, (_, t) => a[t * batch + b]!).reduce((x, y) => x + y);
+      expect(sums(0, lists.deltas.changesLen)).toBeLessThan(sums(0, lists.len));
+      expect(sums(2, lists.deltas.changesLen)).toBeGreaterThan(sums(2, lists.len));
+    }
+    const w = randomF32(k, IN * units, rng);
+    const out = k.allocF32(rows * units).fill(NaN);
+    k.spikeMatmul(lists, w, units, out);
+    expect(relErr(out, denseProduct(rows, IN, units, (r, i) => dense[r * IN + i], (i, j) => w[i * units + j]))).toBeLessThanOrEqual(1e-6);
+    const g = randomF32(k, rows * units, rng, 0.3);
+    const dw = k.allocF32(IN * units).fill(NaN);
+    k.spikeWeightGrad(lists, g, units, dw);
+    expect(relErr(dw, denseProduct(IN, rows, units, (i, r) => dense[r * IN + i], (r, j) => g[r * units + j]))).toBeLessThanOrEqual(1e-6);
+  });
+
   it.each(UNIT_COUNTS)('backpropInput: out = g·Wᵀ with exact zeros in g, %i units', (units) => {
     const rows = 37;
     const rng = new Rng(200 + units);
@@ -143,6 +166,7 @@ function roundingSensitiveGradient(rng: Rng): number {
 
 const KERNEL_OUTPUTS = [
   ...[10, 45].flatMap((u) => ['spikeMatmul', 'spikeWeightGrad', 'backpropInput', 'columnSums', 'lifForward', 'lifBackward'].map((name) => `${name} ${u}`)),
+  ...[10, 45].flatMap((u) => [`spikeMatmul ${u} by changes`, `spikeWeightGrad ${u} by changes`]),
   ...[10, 37].flatMap((n) => [`adamUpdate ${n} (p)`, `adamUpdate ${n} (v)`, `sgdUpdate ${n}`]),
 ];
 
@@ -164,6 +188,12 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
     const mm = k.allocF32(rows * units);
     k.spikeMatmul(lists, w, units, mm);
     out[`spikeMatmul ${units}`] = mm.slice();
+    const rated = toLists(k, rateCodedSpikes(rng, steps, batch, IN, [1]), steps, batch, IN, true);
+    k.spikeMatmul(rated, w, units, mm);
+    out[`spikeMatmul ${units} by changes`] = mm.slice();
+    const dwRated = k.allocF32(IN * units);
+    k.spikeWeightGrad(rated, g, units, dwRated);
+    out[`spikeWeightGrad ${units} by changes`] = dwRated.slice();
     const dw = k.allocF32(IN * units);
     k.spikeWeightGrad(lists, g, units, dw);
     out[`spikeWeightGrad ${units}`] = dw.slice();

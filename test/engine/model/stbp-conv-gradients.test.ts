@@ -8,6 +8,7 @@ import type { LayerSpec, ModelSpec } from '../../../engine/spec/types';
 import { lossByName } from '../../../engine/train/loss';
 import { referenceGradients } from '../../helpers/stbp-autodiff';
 import { relErr } from '../../helpers/compare';
+import { rateCodedSpikes } from '../../helpers/kernel-data';
 
 const opened: Kernels[] = [];
 afterAll(() => opened.forEach((k) => k.dispose()));
@@ -42,7 +43,7 @@ const NETS: [string, number[], LayerSpec[]][] = [
  * Random weights scaled by each neuron's fan-in (more for analog inputs, pooled spikes being
  * smaller than spikes), seeded so that every layer of both nets fires at a moderate rate.
  */
-function setup(kernels: Kernels, shape: number[], hidden: LayerSpec[], surrogate: string, width: number) {
+function setup(kernels: Kernels, shape: number[], hidden: LayerSpec[], surrogate: string, width: number, rateCoded: boolean) {
   const steps = 6;
   const batch = 4;
   const spec: ModelSpec = {
@@ -58,24 +59,28 @@ function setup(kernels: Kernels, shape: number[], hidden: LayerSpec[], surrogate
     for (let i = 0; i < l.w.length; i++) l.w[i] = (rng.uniform() * 2 - 0.8) * (gain / Math.sqrt(fanIn));
     for (let i = 0; i < l.b.length; i++) l.b[i] = rng.uniform() * 0.4;
   }
-  const input = new Float32Array(steps * batch * plan.inputSize).map(() => (rng.uniform() < 0.4 ? 1 : 0));
+  // Rate-coded input repeats itself from step to step, so the first convolution sums its changes.
+  const input = rateCoded
+    ? Float32Array.from(rateCodedSpikes(rng, steps, batch, plan.inputSize))
+    : new Float32Array(steps * batch * plan.inputSize).map(() => (rng.uniform() < 0.4 ? 1 : 0));
   const labels = Array.from({ length: batch }, (_, b) => b % 5);
   return { plan, net, input, labels, steps, batch };
 }
 
-const CASES: [GradModeName, string, number, 'mse' | 'ce'][] = [
-  ...(Object.keys(GRAD_MODES) as GradModeName[]).map((mode) => [mode, 'rectangular', 1.0, 'mse'] as [GradModeName, string, number, 'mse']),
-  ['stbp', 'polynomial', 0.6, 'mse'],
-  ['stbp', 'gaussian', 0.6, 'mse'],
-  ['stbp', 'sigmoid', 0.5, 'ce'],
+const CASES: [GradModeName, string, number, 'mse' | 'ce', 'random' | 'rate-coded'][] = [
+  ...(Object.keys(GRAD_MODES) as GradModeName[]).map((mode) => [mode, 'rectangular', 1.0, 'mse', 'random'] as [GradModeName, string, number, 'mse', 'random']),
+  ['stbp', 'polynomial', 0.6, 'mse', 'random'],
+  ['stbp', 'gaussian', 0.6, 'mse', 'random'],
+  ['stbp', 'sigmoid', 0.5, 'ce', 'random'],
+  ['stbp', 'sigmoid', 0.5, 'mse', 'rate-coded'],
 ];
 
 describe.each(BACKENDS)('STBP backward of conv nets on %s matches tfjs autodiff of the same forward', (_name, make) => {
   describe.each(NETS)('%s', (_net, shape, hidden) => {
-    it.each(CASES)('%s, %s surrogate (width %d), %s loss', async (mode, surrogate, width, lossName) => {
+    it.each(CASES)('%s, %s surrogate (width %d), %s loss, %s input', async (mode, surrogate, width, lossName, inputKind) => {
       const kernels = await make();
       opened.push(kernels);
-      const { plan, net, input, labels, steps, batch } = setup(kernels, shape, hidden, surrogate, width);
+      const { plan, net, input, labels, steps, batch } = setup(kernels, shape, hidden, surrogate, width, inputKind === 'rate-coded');
       net.setInputSpikes(input, batch);
       const counts = net.forward();
       const grad = new Float32Array(batch * plan.classes);

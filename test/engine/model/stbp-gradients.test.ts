@@ -8,6 +8,7 @@ import { inferModel } from '../../../engine/spec/infer';
 import { lossByName } from '../../../engine/train/loss';
 import { referenceGradients } from '../../helpers/stbp-autodiff';
 import { relErr } from '../../helpers/compare';
+import { rateCodedSpikes } from '../../helpers/kernel-data';
 
 const opened: Kernels[] = [];
 afterAll(() => opened.forEach((k) => k.dispose()));
@@ -20,10 +21,16 @@ const BACKENDS: [string, () => Promise<Kernels>][] = [
 ];
 
 /**
+ * Input spikes: independent at every step, or rate-coded (test/helpers/kernel-data.ts), whose
+ * steps repeat each other so the first layer sums their changes (SpikeDeltas).
+ */
+type Input = 'random' | 'rate-coded';
+
+/**
  * A small random 3-layer net with weights scaled so every layer fires at a moderate rate and
  * many potentials sit inside the surrogate window: a check that exercises every gradient path.
  */
-function setup(kernels: Kernels, surrogate: string, width: number, seed: number) {
+function setup(kernels: Kernels, surrogate: string, width: number, seed: number, input: Input = 'random') {
   const steps = 6;
   const batch = 4;
   const spec = {
@@ -42,22 +49,25 @@ function setup(kernels: Kernels, surrogate: string, width: number, seed: number)
     for (let i = 0; i < l.w.length; i++) l.w[i] = (rng.uniform() * 2 - 0.8) * (2.2 / Math.sqrt(l.plan.inUnits));
     for (let i = 0; i < l.b.length; i++) l.b[i] = rng.uniform() * 0.4;
   }
-  const input = new Float32Array(steps * batch * 12).map(() => (rng.uniform() < 0.4 ? 1 : 0));
+  const spikes = input === 'random'
+    ? new Float32Array(steps * batch * 12).map(() => (rng.uniform() < 0.4 ? 1 : 0))
+    : Float32Array.from(rateCodedSpikes(rng, steps, batch, 12));
   const labels = Array.from({ length: batch }, (_, b) => b % 5);
-  return { plan, net, input, labels, steps, batch };
+  return { plan, net, input: spikes, labels, steps, batch };
 }
 
 describe.each(BACKENDS)('STBP backward on %s matches tfjs autodiff of the same forward', (_name, make) => {
-  const cases: [GradModeName, string, number, 'mse' | 'ce'][] = [];
+  const cases: [GradModeName, string, number, 'mse' | 'ce', Input][] = [];
   for (const mode of Object.keys(GRAD_MODES) as GradModeName[]) {
-    for (const s of SURROGATES) cases.push([mode, s.name, s.name === 'rectangular' ? 1.0 : 0.6, 'mse']);
+    for (const s of SURROGATES) cases.push([mode, s.name, s.name === 'rectangular' ? 1.0 : 0.6, 'mse', 'random']);
   }
-  cases.push(['stbp', 'sigmoid', 0.5, 'ce']);
+  cases.push(['stbp', 'sigmoid', 0.5, 'ce', 'random']);
+  cases.push(['stbp', 'rectangular', 1.0, 'mse', 'rate-coded'], ['detach-reset', 'sigmoid', 0.5, 'ce', 'rate-coded']);
 
-  it.each(cases)('%s, %s surrogate (width %d), %s loss', async (mode, surrogate, width, lossName) => {
+  it.each(cases)('%s, %s surrogate (width %d), %s loss, %s input', async (mode, surrogate, width, lossName, inputKind) => {
     const kernels = await make();
     opened.push(kernels);
-    const { plan, net, input, labels, steps, batch } = setup(kernels, surrogate, width, 7 + width * 10);
+    const { plan, net, input, labels, steps, batch } = setup(kernels, surrogate, width, 7 + width * 10, inputKind);
     net.setInputSpikes(input, batch);
     const counts = net.forward();
     const grad = new Float32Array(batch * plan.classes);

@@ -49,7 +49,7 @@ describe('stbp CLI', () => {
     expect(stdout).toMatch(/^epoch 1: loss \d+\.\d+, train \d+\.\d+%, test \d+\.\d+%/m);
     expect(stdout).toMatch(/^test accuracy: \d+\.\d\d%$/m);
     expect(stdout).toMatch(/^throughput: \d+ samples\/s$/m);
-    expect(stdout).toMatch(/^backend: wasm-simd ×\d threads?$/m);
+    expect(stdout).toMatch(/^backend: wasm-simd ×\d threads? \(auto: the faster for this network, .*\)$/m);
   });
 
   it('lists, shows, resumes and deletes recorded runs', async () => {

@@ -6,7 +6,9 @@ import { decodeCheckpoint } from '../../../engine/train/checkpoint';
 import type { ModelSpec } from '../../../engine/spec/types';
 import type { RunHyper } from '../../../main/runs/messages';
 import { startRun } from '../../../main/runs/supervisor';
-import { ensureMnist } from '../../../main/services/datasets';
+import { ensureMnist, loadSource } from '../../../main/services/datasets';
+import { createNodeKernels } from '../../../engine/backend/backends-node';
+import { TrainingSession } from '../../../engine/train/session';
 import { openStore, type Store } from '../../../main/store/db';
 import { latestCheckpoint } from '../../../main/store/checkpoints';
 import { createRun, requireRun } from '../../../main/store/runs';
@@ -92,6 +94,39 @@ describe('runs in their own process', () => {
       const resumed = await startRun(store, id, { resume: true }).finished;
       expect(resumed.status).toBe('completed');
       expect(finalWeights(id)).toEqual(finalWeights(straight));
+    }
+  });
+
+  it('with elastic distortion, prepares batches on a thread ahead of training and ends bit-identical to training in place, also across a pause', async () => {
+    const elastic: RunHyper = { ...hyper, epochs: 2, augment: [{ name: 'elastic', alpha: 34, sigma: 4 }] };
+    const straightAhead = newRun(elastic);
+    expect((await startRun(store, straightAhead).finished).status).toBe('completed');
+    const paused = newRun(elastic);
+    const handle = startRun(store, paused, {
+      onMessage: (m) => {
+        if (m.type === 'batch' && m.report.epoch === 1 && m.report.batch === 7) handle.pause();
+      },
+    });
+    expect((await handle.finished).status).toBe('paused');
+    expect((await startRun(store, paused, { resume: true }).finished).status).toBe('completed');
+
+    // The same run in this process, every batch prepared in place, no thread.
+    const kernels = await createNodeKernels('wasm', { threads: 1 });
+    try {
+      const data = {
+        train: loadSource(store, datasetId, 'train', { limit: elastic.limit }),
+        test: loadSource(store, datasetId, 'test', { limit: elastic.testLimit }),
+      };
+      const session = new TrainingSession(spec, { ...elastic, seed: 5 }, data, kernels);
+      while (!session.finished) {
+        while (!session.epochComplete) session.runBatch();
+        session.finishEpoch();
+      }
+      const inPlace = session.net.params().map((p) => p.value.slice());
+      expect(finalWeights(straightAhead)).toEqual(inPlace);
+      expect(finalWeights(paused)).toEqual(inPlace);
+    } finally {
+      kernels.dispose();
     }
   });
 
