@@ -3,12 +3,11 @@
  * run's stored weights, exported files as base64, evaluations.
  */
 import { inferModel } from '../../engine/spec/infer';
-import type { ExportModelRequest, ModelEvaluation, ModelFile, ModelSummary, RunWeights } from '../contract';
+import type { ExportModelRequest, ModelFile, ModelSummary, RunWeights } from '../contract';
 import { listRunWeights, modelFileBytes, modelFileName, runModel, storedModel } from '../services/models';
 import type { Store } from '../store/db';
 import type { ModelRow } from '../store/models';
 import { getRun } from '../store/runs';
-import type { EvaluationResult } from '../services/evaluation';
 
 export function modelSummary(store: Store, row: ModelRow): ModelSummary {
   return {
@@ -31,6 +30,3 @@ export async function exportedFile(store: Store, { source, format, dt }: ExportM
   return { fileName: modelFileName(model, format), format, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
 }
 
-export function evaluation(r: EvaluationResult): ModelEvaluation {
-  return { ...r };
-}

@@ -30,7 +30,7 @@ import { importModelFile, saveRunModel } from '../services/models';
 import { deleteModel, listModels, renameModel, requireModel } from '../store/models';
 import { jobsApi } from './jobs';
 import { studiesApi } from './studies';
-import { evaluation, exportedFile, modelSummary, runWeights } from './models';
+import { exportedFile, modelSummary, runWeights } from './models';
 import { measureInProcess } from '../runs/estimate';
 import { runEstimate } from './estimate';
 import { liveProbes, runProbes } from './probes';
@@ -368,7 +368,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     exportModel: async (request) => exportedFile(store, request),
     evaluateModel: async ({ modelId, datasetId, split, limit }) =>
-      evaluation(await evaluateModel(store, modelId, { datasetId, split, limit, nativeBinding: options.nativeBinding })),
+      evaluateModel(store, modelId, { datasetId, split, limit, nativeBinding: options.nativeBinding }),
 
     pickPaths: async (request) => {
       if (!options.pickPaths) throw unavailable(`pickPaths: there is no native file dialog in ${mode} mode; allowed: type a path, or upload the files`);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { EngineError } from '../../engine/errors';
 import type { TrainedModel } from '../../engine/export/model';
+import type { ModelEvaluation } from '../contract';
 import type { Split } from '../store/datasets';
 import { requireDataset } from '../store/datasets';
 import type { Store } from '../store/db';
@@ -30,28 +31,12 @@ export interface EvaluateOptions {
   nativeBinding?: string;
 }
 
-export interface EvaluationResult {
-  modelId: number;
-  datasetId: number;
-  split: Split;
-  samples: number;
-  accuracy: number;
-  classes: number;
-  /** counts[truth · classes + predicted]. */
-  confusion: number[];
-  /** Accuracy per true class; null for a class with no sample. */
-  perClass: (number | null)[];
-  seed: number;
-  backend: string;
-  seconds: number;
-}
-
 /** The seed a model's evaluation codes with by default: its run's test coding at that epoch (engine/train/session.ts). */
 export function defaultEvaluationSeed(model: Pick<TrainedModel, 'provenance'>): number {
   return model.provenance.seed + (model.provenance.epoch ?? 0);
 }
 
-export async function evaluateModel(store: Store, modelIdOrName: number | string, opts: EvaluateOptions): Promise<EvaluationResult> {
+export async function evaluateModel(store: Store, modelIdOrName: number | string, opts: EvaluateOptions): Promise<ModelEvaluation> {
   const row = requireModel(store, modelIdOrName);
   const dataset = requireDataset(store, opts.datasetId);
   const split = opts.split ?? 'test';
@@ -83,7 +68,7 @@ export async function evaluateModel(store: Store, modelIdOrName: number | string
   return { modelId: row.id, datasetId: dataset.id, split, ...outcome, perClass };
 }
 
-function runThread(job: EvaluationJob): Promise<Omit<EvaluationResult, 'modelId' | 'datasetId' | 'split' | 'perClass'>> {
+function runThread(job: EvaluationJob): Promise<Omit<ModelEvaluation, 'modelId' | 'datasetId' | 'split' | 'perClass'>> {
   if (!existsSync(EVALUATION_THREAD_FILE)) {
     throw new EngineError('not-built', `the evaluation thread ${EVALUATION_THREAD_FILE} is not built; run \`npm run build:engine\` (npm install does it)`);
   }

@@ -59,11 +59,11 @@ describe('help', () => {
     await expect.poll(() => help.innerText(), eventually).toContain('cnn-table5');
     await readmeScreenshot(page, 'help');
     await page.keyboard.press('Escape');
-    await expect.poll(() => help.isVisible()).toBe(false);
+    await expect.poll(() => help.isVisible(), eventually).toBe(false);
     await page.keyboard.press('F1');
-    await expect.poll(() => help.isVisible()).toBe(true);
+    await expect.poll(() => help.isVisible(), eventually).toBe(true);
     await byTestId('help-close').click();
-    await expect.poll(() => help.isVisible()).toBe(false);
+    await expect.poll(() => help.isVisible(), eventually).toBe(false);
   });
 });
 

@@ -1,29 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeNmnist } from '../../../engine/data/nmnist';
+import { stbpIn } from '../../helpers/cli';
 
 // The CLI as a user runs it: the bundled bin (built by `npm test` / `npm install`).
-const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
-const run = promisify(execFile);
 // Every CLI call of this file shares one temporary store, never the user's ~/.stbp-workbench.
 const home = mkdtempSync(join(tmpdir(), 'stbp-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-async function stbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24, env: { ...process.env, STBP_HOME: home } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const stbp = (...args: string[]) => stbpIn(home, ...args);
 
 describe('stbp CLI', () => {
   it('explains every command and option in --help', async () => {

@@ -3,19 +3,15 @@
  * store and pointing at `stbp doctor`, which reports what is damaged and exits 1; a healthy store
  * passes. Real files: a trained store (test/helpers/trained-store.ts) with a wrecked table.
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_FILE_NAME } from '../../../main/store/db';
 import { wreckTable } from '../../helpers/corrupt-store';
 import { trainedStore, type TrainedStore } from '../../helpers/trained-store';
+import { stbpIn } from '../../helpers/cli';
 
-const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
-const run = promisify(execFile);
 const homes: string[] = [];
 const newHome = () => {
   const home = mkdtempSync(join(tmpdir(), 'stbp-doctor-cli-'));
@@ -24,15 +20,7 @@ const newHome = () => {
 };
 afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
 
-async function stbp(home: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, STBP_HOME: home } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const stbp = stbpIn;
 
 let base: TrainedStore;
 beforeAll(async () => {

@@ -1,29 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../../engine/data/mnist-node';
 import { png } from '../../helpers/images';
+import { stbpIn } from '../../helpers/cli';
 
 // Models from the CLI as a user runs it (the bundled bin), on one temporary store: a run trained on
 // a real MNIST slice, exported, imported back, listed, evaluated and asked for predictions.
-const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
-const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), 'stbp-models-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-async function stbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24, env: { ...process.env, STBP_HOME: home } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const stbp = (...args: string[]) => stbpIn(home, ...args);
 
 const file = (name: string) => join(home, name);
 let runTest: string;

@@ -1,27 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stbpIn } from '../../helpers/cli';
 
 // `stbp runs export` as a user runs it: the bundled bin on its own temporary store, a tiny real
 // training run, then its files checked against what `stbp runs show` prints of the same run.
-const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
-const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), 'stbp-export-'));
 const outDir = mkdtempSync(join(tmpdir(), 'stbp-export-out-'));
 
-async function stbp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 26, env: { ...process.env, STBP_HOME: home } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const stbp = (...args: string[]) => stbpIn(home, ...args);
 
 /** The CSV this writer produces (no quoted fields in metric files): header and numeric rows. */
 function parseCsv(text: string): { header: string[]; rows: number[][] } {

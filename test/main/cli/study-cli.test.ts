@@ -1,20 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../main/store/db';
 import { latestCheckpoint } from '../../../main/store/checkpoints';
 import { listMetrics } from '../../../main/store/metrics';
 import { getRun } from '../../../main/store/runs';
 import { listStudyCells } from '../../../main/store/studies';
+import { STBP_BIN, stbpIn } from '../../helpers/cli';
 
 // `stbp study` as a user runs it (the bundled bin, built by `npm test`), each test on its own
 // temporary store, training real runs in real processes on small MNIST slices.
-const bin = fileURLToPath(new URL('../../../bin/stbp.mjs', import.meta.url));
-const run = promisify(execFile);
 const homes: string[] = [];
 afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
 const newHome = (): string => {
@@ -23,15 +20,7 @@ const newHome = (): string => {
   return home;
 };
 
-async function stbp(home: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24, env: { ...process.env, STBP_HOME: home } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const stbp = stbpIn;
 
 function studyFile(home: string, study: object): string {
   const file = join(home, 'study.json');
@@ -68,7 +57,7 @@ describe('stbp study', () => {
     const home = newHome();
     // 3 epochs of 150 batches: the kill lands after the first epoch's checkpoint, long before the run ends.
     const file = studyFile(home, { name: 'killed', base: { preset: 'mlp-quick', epochs: 3, limit: 3000, testLimit: 100, batch: 20, T: 4, threads: 1, seed: 2 }, axes: { grad: ['stbp', 'sdbp', 'detach-reset'] } });
-    const child = spawn(process.execPath, [bin, 'study', 'run', file, '--parallel', '1'], { env: { ...process.env, STBP_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [STBP_BIN, 'study', 'run', file, '--parallel', '1'], { env: { ...process.env, STBP_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
