@@ -29,6 +29,9 @@ export interface EndToEndResult {
   batchSamplesPerSecond: number;
   /** Evaluation of the test slice, probes and the checkpoint, after the last batch. */
   epochEndSeconds: number;
+  /** The run's batches summed: their whole time, and their STBP steps alone (the run's own reports). */
+  batchSeconds: number;
+  stepSeconds: number;
 }
 
 /**
@@ -51,11 +54,17 @@ export async function runEndToEnd(c: EndToEndSpec): Promise<EndToEndResult> {
     let ended = 0;
     let backend = '';
     let batchRate = 0;
+    let batchSeconds = 0;
+    let stepSeconds = 0;
     const run = await startRun(store, runId, {
       onMessage: (m) => {
         const now = performance.now();
         if (m.type === 'started') [started, backend] = [now, m.backend];
-        if (m.type === 'batch') [lastBatch, batchRate] = [now, m.report.samplesPerSecond];
+        if (m.type === 'batch') {
+          [lastBatch, batchRate] = [now, m.report.samplesPerSecond];
+          batchSeconds += m.report.seconds;
+          stepSeconds += m.report.stepSeconds;
+        }
         if (m.type === 'checkpoint' && m.reason === 'epoch') ended = now;
       },
     }).finished;
@@ -64,6 +73,7 @@ export async function runEndToEnd(c: EndToEndSpec): Promise<EndToEndResult> {
     const augment = (hyper.augment ?? []).map((a) => (a.name === 'elastic' ? `elastic a=${a.alpha} s=${a.sigma}` : `shift ${a.max}`)).join(', ') || 'none';
     return {
       backend, augment, seconds, samplesPerSecond: c.limit / seconds, batchSamplesPerSecond: batchRate, epochEndSeconds: (ended - lastBatch) / 1000,
+      batchSeconds, stepSeconds,
     };
   } finally {
     store.close();

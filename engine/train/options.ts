@@ -62,6 +62,10 @@ export interface BatchReport {
   /** Spikes per neuron per step in each LIF layer, this batch. */
   firingRates: number[];
   samplesPerSecond: number;
+  /** This batch's time: its data (waiting for the prefetched batch, or loading it in place) and its step. */
+  seconds: number;
+  /** The STBP step alone, as the bench times it: spike coding, forward, loss, backward, optimiser. */
+  stepSeconds: number;
 }
 
 export interface EpochReport {

@@ -115,10 +115,14 @@ export class TrainingSession {
     }
     const augment = this.augmenter && { augmenter: this.augmenter, epoch: this.epoch };
     const ahead = this.prefetching;
+    let stepStarted: number;
     if (this.prefetcher && ahead?.epoch === this.epoch && ahead.batch === this.batch) {
-      this.net.encode(this.prefetcher.finish(), size, this.rng);
+      const intensities = this.prefetcher.finish();
+      stepStarted = performance.now();
+      this.net.encode(intensities, size, this.rng);
     } else {
       this.data.train.load(this.net, this.batchIndices, size, this.rng, augment);
+      stepStarted = performance.now(); // in place, the load's coding falls outside: a first batch, or no prefetcher
     }
     this.prefetchNext();
     const counts = this.net.forward();
@@ -135,6 +139,7 @@ export class TrainingSession {
     }
     this.net.backward(this.outGrad, gradMode(o.grad));
     this.optimizer.step();
+    const stepSeconds = (performance.now() - stepStarted) / 1000;
     let correct = 0;
     for (let b = 0; b < size; b++) if (predict(counts, b, this.plan.classes) === this.labels[b]) correct++;
     const s = this.sums;
@@ -143,10 +148,11 @@ export class TrainingSession {
     s.seen += size;
     rates.forEach((r, i) => (s.rates[i]! += r * size));
     this.batch++;
-    this.epochSeconds += (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
+    this.epochSeconds += seconds;
     return {
       epoch: this.epoch, batch: this.batch, batches: this.batches, loss, accuracy: correct / size,
-      firingRates: rates, samplesPerSecond: s.seen / this.epochSeconds,
+      firingRates: rates, samplesPerSecond: s.seen / this.epochSeconds, seconds, stepSeconds,
     };
   }
 

@@ -155,3 +155,17 @@ describe('TrainingSession.loadParams', () => {
     expect(() => fresh.loadParams(weights.slice(1))).toThrow("their parameter shapes differ from the spec's");
   });
 });
+
+describe('TrainingSession batch reports', () => {
+  it('time each batch and, inside it, the STBP step (what the bench compares end to end)', () => {
+    const s = new TrainingSession(spec, { ...options, epochs: 1 }, data, kernels);
+    let total = 0;
+    while (!s.epochComplete) {
+      const r = s.runBatch();
+      expect(r.stepSeconds).toBeGreaterThan(0);
+      expect(r.stepSeconds).toBeLessThanOrEqual(r.seconds);
+      total += r.seconds;
+    }
+    expect(s.finishEpoch().seconds).toBeCloseTo(total, 9);
+  });
+});
