@@ -49,7 +49,7 @@ export function describeReport(r: DoctorReport): string {
   for (const run of r.runs) {
     lines.push(`  run ${run.id} ${JSON.stringify(run.name)} (${run.status}): ${run.metrics} metrics rows, ${run.probes} probes, ${run.checkpoints} checkpoints`);
   }
-  lines.push(`  ${r.models.length} model(s), ${r.specs} saved spec(s)`);
+  lines.push(`  ${r.models.length} model(s), ${r.specs} saved spec(s), ${r.studies.length} stud${r.studies.length === 1 ? 'y' : 'ies'}`);
   if (!r.healthy) {
     lines.push(
       `to keep what can be saved: stbp doctor --salvage <new file> copies every readable, intact row into a new store; ` +

@@ -57,6 +57,8 @@ export interface DoctorReport {
   runs: RunHealth[];
   models: { id: number; name: string }[];
   specs: number;
+  /** Studies (sweeps) whose definition reads whole. */
+  studies: { id: number; name: string }[];
   healthy: boolean;
 }
 
@@ -73,7 +75,7 @@ const hex = (n: unknown): string => (typeof n === 'number' ? `0x${n.toString(16)
 
 /** Examines the store file at `path` without changing it. */
 export function examineStore(path: string, opts: { nativeBinding?: string } = {}): DoctorReport {
-  const report: DoctorReport = { path, integrity: [], foreignKeys: [], damaged: [], datasets: [], runs: [], models: [], specs: 0, healthy: false };
+  const report: DoctorReport = { path, integrity: [], foreignKeys: [], damaged: [], datasets: [], runs: [], models: [], specs: 0, studies: [], healthy: false };
   const db = openForReading(path, report, opts.nativeBinding);
   if (!db) return report;
   try {
@@ -107,7 +109,7 @@ export interface SalvageResult {
  */
 export function salvageStore(source: string, target: string, opts: { nativeBinding?: string } = {}): SalvageResult {
   if (existsSync(target)) throw new EngineError('bad-option', `salvageStore: ${target} exists; allowed: a path where no file is (the salvage creates a new store)`);
-  const probe: DoctorReport = { path: source, integrity: [], foreignKeys: [], damaged: [], datasets: [], runs: [], models: [], specs: 0, healthy: false };
+  const probe: DoctorReport = { path: source, integrity: [], foreignKeys: [], damaged: [], datasets: [], runs: [], models: [], specs: 0, studies: [], healthy: false };
   const db = openForReading(source, probe, opts.nativeBinding);
   if (!db) throw new EngineError('store-damaged', `salvageStore: ${source} cannot be read as a store (${probe.unreadable}); nothing can be saved from it`);
   const out = openStore({ file: target, nativeBinding: opts.nativeBinding });
@@ -182,7 +184,7 @@ function foreignKeyMessages(db: Db): string[] {
 }
 
 /** Reads every table in reference order, checking what can be checked, handing intact rows to `sink`. */
-function walk(db: Db, sink: Sink): Pick<DoctorReport, 'damaged' | 'datasets' | 'runs' | 'models' | 'specs'> {
+function walk(db: Db, sink: Sink): Pick<DoctorReport, 'damaged' | 'datasets' | 'runs' | 'models' | 'specs' | 'studies'> {
   const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
   const damaged: Finding[] = [];
   const lost = (losses: Loss[], where?: string) => {
@@ -259,8 +261,17 @@ function walk(db: Db, sink: Sink): Pick<DoctorReport, 'damaged' | 'datasets' | '
       sink(table, r);
     }));
   }
+  const studies: { id: number; name: string }[] = [];
+  if (tables.has('studies')) {
+    lost(scanByRowid(db, 'studies', (r) => (studies.push({ id: r.id as number, name: r.name as string }), sink('studies', r))));
+    for (const study of studies) {
+      lost(scanQuery(db, 'study_cells', 'SELECT * FROM study_cells WHERE study_id = ? ORDER BY cell', [study.id], (r) => sink('study_cells', r), (r) => `cell ${r.cell}`), `study ${study.id}'s cells`);
+    }
+    lost(scanByRowid(db, 'run_queue', (r) => sink('run_queue', r)));
+    lost(scanByRowid(db, 'queue_settings', (r) => sink('queue_settings', r)));
+  }
   const datasetList = [...datasets.values()].map(({ splits: _s, seen: _g, ...d }) => d);
-  return { damaged, datasets: datasetList, runs: [...runs.values()], models, specs };
+  return { damaged, datasets: datasetList, runs: [...runs.values()], models, specs, studies };
 }
 
 function columnsOf(db: Db, table: string): string[] {
@@ -268,7 +279,13 @@ function columnsOf(db: Db, table: string): string[] {
 }
 
 /** Columns set to null, rather than the row left out, when the row they refer to was lost. */
-const CLEARABLE: Readonly<Record<string, string>> = { runs: 'parent_run_id', models: 'run_id' };
+const CLEARABLE: Readonly<Record<string, string>> = { runs: 'parent_run_id', models: 'run_id', study_cells: 'run_id' };
+
+/**
+ * The queue's one settings row replaces the new store's default; its runner is a process of the
+ * damaged store's past, never of the salvaged one.
+ */
+const REPLACED: Readonly<Record<string, (row: Row) => Row>> = { queue_settings: (row) => ({ ...row, runner_pid: null }) };
 
 /** The sink of a salvage: inserts each row into the same table of `target`, with the columns both have. */
 function inserter(target: Db, result: SalvageResult): Sink {
@@ -277,13 +294,14 @@ function inserter(target: Db, result: SalvageResult): Sink {
     let s = statements.get(table);
     if (!s) {
       const wanted = columnsOf(target, table).filter((c) => c in row || (table === 'dataset_chunks' && c === 'checksum'));
-      const insert = target.prepare(`INSERT INTO "${table}" (${wanted.map((c) => `"${c}"`).join(', ')}) VALUES (${wanted.map(() => '?').join(', ')})`);
+      const insert = target.prepare(`INSERT ${REPLACED[table] ? 'OR REPLACE ' : ''}INTO "${table}" (${wanted.map((c) => `"${c}"`).join(', ')}) VALUES (${wanted.map(() => '?').join(', ')})`);
       s = { columns: wanted, run: (values) => void insert.run(...values) };
       statements.set(table, s);
     }
     return s;
   };
-  return (table, row) => {
+  return (table, given) => {
+    const row = REPLACED[table]?.(given) ?? given;
     const s = statement(table, row);
     const value = (c: string) => (table === 'dataset_chunks' && c === 'checksum' ? chunkChecksum(row.data as Buffer, row.labels as Buffer, row.lengths as Buffer | null) : row[c]);
     try {

@@ -14,6 +14,9 @@ import { openStore, STORE_FILE_NAME } from '../../../main/store/db';
 import { listMetrics } from '../../../main/store/metrics';
 import { listProbes } from '../../../main/store/probes';
 import { listCheckpoints } from '../../../main/store/checkpoints';
+import { claimQueue, listQueue, queueSettings, setQueueSettings } from '../../../main/store/queue';
+import { getRun } from '../../../main/store/runs';
+import { createStudy, listStudies, listStudyCells } from '../../../main/store/studies';
 import { expectEngineError } from '../../helpers/errors';
 import { scribbleOver, wreckTable } from '../../helpers/corrupt-store';
 import { imageBytes, trainedStore, type TrainedStore } from '../../helpers/trained-store';
@@ -113,6 +116,34 @@ describe('salvageStore', () => {
     await expectEngineError(() => readImageSplit(saved, base.datasetId, 'train'), 'store-damaged', 'no chunk holds samples 1000 to 1999');
     saved.close();
     expect(examineStore(target).damaged).toEqual([{ where: 'dataset "slice" train chunk 1 (samples 1000 to 1999)', problem: 'is lost (its row cannot be read)' }]);
+  });
+
+  it('keeps studies, their cells and the run queue; the queue has no runner in the new store', () => {
+    const file = damagedCopy(() => undefined);
+    const store = keep(openStore({ file }));
+    const studyId = createStudy(store, {
+      name: 'lr sweep', definition: { name: 'lr sweep', vary: { lr: [0.001, 0.01] } },
+      cells: [
+        { values: { lr: 0.001 }, seed: 3, runId: base.runId },
+        { values: { lr: 0.01 }, seed: 3, run: { datasetId: base.datasetId, spec: getRun(store, base.runId)!.spec, hyper: { epochs: 1, steps: 2, lr: 0.01 }, seed: 3, backendRequested: 'wasm' } },
+      ],
+    });
+    setQueueSettings(store, { parallel: 2, paused: true });
+    expect(claimQueue(store, 4242, () => true)).toBe(true);
+    const before = { studies: listStudies(store), cells: listStudyCells(store, studyId), queue: listQueue(store), settings: queueSettings(store) };
+    store.close();
+    expect(examineStore(file).studies).toEqual([{ id: studyId, name: 'lr sweep' }]);
+
+    const target = join(tempDir('stbp-salvage-'), STORE_FILE_NAME);
+    const result = salvageStore(file, target);
+    expect(result.copied).toMatchObject({ runs: 2, studies: 1, study_cells: 2, run_queue: 1, queue_settings: 1 });
+    const saved = keep(openStore({ file: target }));
+    expect(listStudies(saved)).toEqual(before.studies);
+    expect(listStudyCells(saved, studyId)).toEqual(before.cells);
+    expect(listQueue(saved)).toEqual(before.queue);
+    expect(queueSettings(saved)).toEqual({ ...before.settings, runnerPid: null });
+    expect(before.settings.runnerPid).toBe(4242);
+    saved.close();
   });
 
   it('refuses a target that exists', async () => {
