@@ -163,6 +163,8 @@ export interface EmulationProgressInfo {
   /** Events recorded so far. */
   events: number;
   seconds: number;
+  /** Once every image is recorded: dataset chunks stored so far, of all of them. */
+  storing?: { chunks: number; of: number };
 }
 
 export interface EventsRequest {

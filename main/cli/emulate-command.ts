@@ -34,8 +34,11 @@ export async function emulateEventsCommand(store: Store, args: string[], values:
     const row = await emulateEventDataset(store, { dataset, name, ...(limit !== undefined && { limit }), params }, {
       signal: abort.signal,
       onProgress: (p) => {
-        bar.update(p.done / p.total, progressText(p));
-        log(p);
+        if (p.storing) bar.update(p.storing.chunks / p.storing.of, `storing: ${p.storing.chunks}/${p.storing.of} chunks`);
+        else {
+          bar.update(p.done / p.total, progressText(p));
+          log(p);
+        }
       },
     });
     bar.clear();

@@ -11,7 +11,7 @@ import { bernoulliRaster, imageToRgba } from '../../engine/data/preview';
 import { EventSource, ImageSource, type EventBinning, type SampleSource } from '../../engine/train/sources';
 import { EngineError } from '../../engine/errors';
 import { badOption, checkName, checkOneOf } from '../store/codec';
-import { getDataset, insertEventDataset, insertImageDataset, requireDataset, SPLITS, type DatasetKind, type DatasetMeta, type DatasetRow, type Split } from '../store/datasets';
+import { getDataset, requireDataset, storeEventDataset, storeImageDataset, SPLITS, type DatasetKind, type DatasetMeta, type DatasetRow, type Split } from '../store/datasets';
 import { readEventSplit, readImageSplit, readSample } from '../store/dataset-samples';
 import type { Store } from '../store/db';
 import { findDatasetFormat, type DatasetFormat, type FormatInput, type ParsedDataset } from './datasets-formats';
@@ -38,7 +38,9 @@ export interface ImportDatasetRequest {
 // ---- import ----------------------------------------------------------------------------------
 
 /**
- * Parses the whole dataset, then stores it in one transaction. Everything that can be refused
+ * Parses the whole dataset, then stores it in short transactions that let the event loop run
+ * between them (the app keeps serving while a gigabyte of N-MNIST goes in); it appears only once
+ * whole, and a failure leaves nothing behind. Everything that can be refused
  * without reading a file (format, name, path, option names, a read-only store) is refused first.
  */
 export async function importDataset(store: Store, request: ImportDatasetRequest): Promise<DatasetRow> {
@@ -54,7 +56,7 @@ export async function importDataset(store: Store, request: ImportDatasetRequest)
     throw new EngineError('internal', `${where}: format '${format.name}' returned ${parsed.kind} data; it declares kind '${format.kind}'`);
   }
   const source = request.sourceLabel ?? parsed.source;
-  return requireDataset(store, insertParsed(store, name, { ...parsed, source }));
+  return requireDataset(store, await storeParsed(store, name, { ...parsed, source }));
 }
 
 function refuseTakenName(store: Store, name: string, where: string): void {
@@ -90,16 +92,16 @@ function checkInput(format: DatasetFormat, where: string, { path, options = {} }
   return { path, options };
 }
 
-function insertParsed(store: Store, name: string, parsed: ParsedDataset): number {
+function storeParsed(store: Store, name: string, parsed: ParsedDataset): Promise<number> {
   const { source, meta } = parsed;
   if (parsed.kind === 'events') {
     const split = (ds: EventDataset) => ({ samples: ds.samples, labels: ds.labels });
-    return insertEventDataset(store, { name, source, meta, train: split(parsed.train), test: split(parsed.test) });
+    return storeEventDataset(store, { name, source, meta, train: split(parsed.train), test: split(parsed.test) });
   }
   const { train, test } = parsed;
   const split = (ds: ImageDataset) => ({ count: ds.count, pixels: ds.pixels, labels: ds.labels });
   const sampleBytes = train.rows * train.cols * train.channels;
-  return insertImageDataset(store, { name, source, meta, sampleBytes, train: split(train), test: split(test) });
+  return storeImageDataset(store, { name, source, meta, sampleBytes, train: split(train), test: split(test) });
 }
 
 /**

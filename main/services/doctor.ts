@@ -14,6 +14,7 @@ import { asStoreError } from '../store/damage';
 import { CHUNK_SAMPLES } from '../store/datasets';
 import { inspectStoreFile, openStore } from '../store/db';
 import { userVersion } from '../store/migrations';
+import { processAlive } from '../store/process-alive';
 import { scanByRowid, scanQuery, type Loss, type Row } from './doctor-scan';
 
 type Db = Database.Database;
@@ -197,6 +198,13 @@ function walk(db: Db, sink: Sink): Pick<DoctorReport, 'damaged' | 'datasets' | '
   let specs = 0;
 
   lost(scanByRowid(db, 'datasets', (r) => {
+    if (r.importing_pid !== undefined && r.importing_pid !== null) {
+      // Not whole, seen by no reader, never copied: being stored right now, or left by a writer that died.
+      if (!processAlive(r.importing_pid as number)) {
+        damaged.push({ where: `dataset ${JSON.stringify(r.name)} (id ${r.id})`, problem: `was being stored by process ${r.importing_pid}, which ended first: it is not whole, no reader sees it, and the next dataset write removes it` });
+      }
+      return;
+    }
     datasets.set(r.id as number, { id: r.id as number, name: r.name as string, source: r.source as string, chunks: 0, intactChunks: 0, splits: new Map(), seen: new Map() });
     sink('datasets', r);
   }));

@@ -6,8 +6,8 @@
  *
  * Long-running (MNIST's 70,000 images take minutes), so it works in slices of `sliceMs` and yields
  * to the event loop between them: the app's main thread keeps serving, progress is reported, and a
- * cancel is heard. Everything is stored at the end in one transaction: a refusal, a cancel or a
- * crash leaves nothing behind.
+ * cancel is heard. The recordings are stored at the end, in slices too (a full MNIST is 1.6 GB):
+ * the dataset appears only once whole, and a refusal, a cancel or a crash leaves nothing behind.
  */
 import type { ImageDataset } from '../../engine/data/dataset';
 import { emulateEvents, emulationParams, makeSensor, type EmulationParams } from '../../engine/data/emulate-events';
@@ -15,7 +15,7 @@ import { recordingUs } from '../../engine/data/saccades';
 import { encodeNmnist } from '../../engine/data/nmnist';
 import { EngineError } from '../../engine/errors';
 import { checkName } from '../store/codec';
-import { getDataset, insertEventDataset, requireDataset, SPLITS, type DatasetMeta, type DatasetRow, type EventSplit, type Split } from '../store/datasets';
+import { getDataset, requireDataset, storeEventDataset, SPLITS, type DatasetMeta, type DatasetRow, type EventSplit, type Split } from '../store/datasets';
 import type { Store } from '../store/db';
 import { datasetClassNames, loadImageDataset } from './datasets';
 
@@ -38,6 +38,8 @@ export interface EmulationProgress {
   /** Events recorded so far. */
   events: number;
   seconds: number;
+  /** Once every image is recorded: dataset chunks stored so far, of all of them. */
+  storing?: { chunks: number; of: number };
 }
 
 export interface EmulateOptions {
@@ -91,7 +93,8 @@ export async function emulateEventDataset(store: Store, request: EmulateEventsRe
   const total = splits.reduce((n, ds) => n + ds.count, 0);
   let done = 0;
   let events = 0;
-  const report = (split: Split) => options.onProgress?.({ split, done, total, events, seconds: (performance.now() - started) / 1000 });
+  const report = (split: Split, storing?: EmulationProgress['storing']) =>
+    options.onProgress?.({ split, done, total, events, seconds: (performance.now() - started) / 1000, ...(storing && { storing }) });
   const sliceMs = options.sliceMs ?? 50;
   for (const [s, ds] of splits.entries()) {
     const split = SPLITS[s]!;
@@ -135,7 +138,11 @@ export async function emulateEventDataset(store: Store, request: EmulateEventsRe
     durationUs: recordingUs(params),
     emulated,
   };
-  const id = insertEventDataset(store, { name, source: `emulated from dataset ${JSON.stringify(source.name)} (${source.source})`, meta, train: recorded.train, test: recorded.test });
+  const id = await storeEventDataset(
+    store,
+    { name, source: `emulated from dataset ${JSON.stringify(source.name)} (${source.source})`, meta, train: recorded.train, test: recorded.test },
+    { sliceMs, signal: options.signal, onProgress: (chunks, of) => report('test', { chunks, of }) },
+  );
   return requireDataset(store, id);
 }
 

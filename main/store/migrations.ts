@@ -238,6 +238,15 @@ export const MIGRATIONS: readonly Migration[] = [
         INSERT INTO queue_settings (id) VALUES (1);
       `),
   },
+  {
+    version: 8,
+    name: 'datasets stored in slices',
+    // A big dataset (an N-MNIST import, an emulated MNIST: a gigabyte or more) is written in many
+    // short transactions so the app's main thread keeps serving between them. Until its last chunk
+    // is in, its row names the writing process (importing_pid) and no reader sees it; a row whose
+    // writer died is removed by the next dataset write.
+    up: (db) => db.exec('ALTER TABLE datasets ADD COLUMN importing_pid INTEGER CHECK (importing_pid IS NULL OR importing_pid > 0)'),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

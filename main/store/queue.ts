@@ -6,6 +6,7 @@
 import { EngineError } from '../../engine/errors';
 import { checkInteger, nowIso } from './codec';
 import type { Store } from './db';
+import { processAlive } from './process-alive';
 import { requireRun, type RunStatus } from './runs';
 
 export interface QueueRow {
@@ -133,13 +134,4 @@ export function releaseQueue(store: Store, pid: number = process.pid): void {
 export function liveRunner(store: Store, isAlive: (pid: number) => boolean = processAlive): number | null {
   const pid = queueSettings(store).runnerPid;
   return pid !== null && (pid === process.pid || isAlive(pid)) ? pid : null;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
 }

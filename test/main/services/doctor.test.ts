@@ -11,6 +11,7 @@ import { describeReport, describeSalvage, doctorCommand } from '../../../main/cl
 import { examineStore, salvageStore } from '../../../main/services/doctor';
 import { readImageSplit } from '../../../main/store/dataset-samples';
 import { openStore, STORE_FILE_NAME } from '../../../main/store/db';
+import { SCHEMA_VERSION } from '../../../main/store/migrations';
 import { listMetrics } from '../../../main/store/metrics';
 import { listProbes } from '../../../main/store/probes';
 import { listCheckpoints } from '../../../main/store/checkpoints';
@@ -48,11 +49,11 @@ function damagedCopy(damage: (file: string) => void): string {
 describe('examineStore', () => {
   it('finds a healthy store healthy, with everything it holds', () => {
     const report = examineStore(base.file);
-    expect(report).toMatchObject({ healthy: true, schemaVersion: 7, integrity: [], foreignKeys: [], damaged: [] });
+    expect(report).toMatchObject({ healthy: true, schemaVersion: SCHEMA_VERSION, integrity: [], foreignKeys: [], damaged: [] });
     expect(report.datasets).toEqual([{ id: base.datasetId, name: 'slice', source: expect.any(String), chunks: 4, intactChunks: 4 }]);
     expect(report.runs).toEqual([{ id: base.runId, name: expect.any(String), status: 'completed', datasetId: base.datasetId, metrics: counts.batch + counts.epoch, probes: counts.probes, checkpoints: counts.checkpoints }]);
     expect(counts.checkpoints).toBeGreaterThan(0);
-    expect(describeReport(report)).toContain('(schema version 7): healthy');
+    expect(describeReport(report)).toContain(`(schema version ${SCHEMA_VERSION}): healthy`);
   });
 
   it('garbage inside a chunk: that chunk, by dataset, split and samples; SQLite itself sees nothing', () => {
@@ -125,7 +126,7 @@ describe('salvageStore', () => {
       name: 'lr sweep', definition: { name: 'lr sweep', vary: { lr: [0.001, 0.01] } },
       cells: [
         { values: { lr: 0.001 }, seed: 3, runId: base.runId },
-        { values: { lr: 0.01 }, seed: 3, run: { datasetId: base.datasetId, spec: getRun(store, base.runId)!.spec, hyper: { epochs: 1, steps: 2, lr: 0.01 }, seed: 3, backendRequested: 'wasm' } },
+        { values: { lr: 0.01 }, seed: 3, run: { datasetId: base.datasetId, spec: getRun(store, base.runId)!.spec as object, hyper: { epochs: 1, steps: 2, lr: 0.01 }, seed: 3, backendRequested: 'wasm' } },
       ],
     });
     setQueueSettings(store, { parallel: 2, paused: true });

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../../../engine/data/dataset';
 import { loadMnist } from '../../../engine/data/mnist-node';
-import { CHUNK_SAMPLES, deleteDataset, getDataset, insertEventDataset, insertImageDataset, listDatasets, requireDataset, type InsertImageDataset } from '../../../main/store/datasets';
+import { CHUNK_SAMPLES, deleteDataset, getDataset, insertEventDataset, insertImageDataset, listDatasets, removeAbandonedDatasets, requireDataset, storeEventDataset, storeImageDataset, type InsertImageDataset } from '../../../main/store/datasets';
 import { readEventSplit, readImageSplit, readSample, readSampleRange } from '../../../main/store/dataset-samples';
 import type { Store } from '../../../main/store/db';
 import { createRun, deleteRun } from '../../../main/store/runs';
 import { countRows, useTempStores } from './temp-store';
-import { engineError as thrown } from '../../helpers/errors';
+import { engineError as thrown, expectEngineError } from '../../helpers/errors';
 
 const temp = useTempStores();
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
@@ -210,5 +210,61 @@ describe('finding and deleting datasets', () => {
     deleteRun(store, run);
     deleteDataset(store, id);
     for (const table of ['datasets', 'dataset_splits', 'dataset_chunks']) expect(countRows(store, table)).toBe(0);
+  });
+});
+
+describe('datasets stored in slices', () => {
+  it('commit chunk by chunk with turns of the event loop between, seen by no reader until whole', async () => {
+    const store = temp.open();
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const seen: { chunks: number; of: number; visible: boolean; rows: number }[] = [];
+    const id = await storeImageDataset(store, mnistInput(), {
+      sliceMs: 0,
+      onProgress: (chunks, of) => seen.push({ chunks, of, visible: getDataset(store, 'mnist-2500') !== undefined || listDatasets(store).length > 0, rows: countRows(store, 'dataset_chunks') }),
+    });
+    clearInterval(ticker);
+    // 3 + 1 chunks, one per transaction, the last call when the writing is done.
+    expect(seen.map((p) => [p.chunks, p.of, p.rows])).toEqual([[1, 4, 1], [2, 4, 2], [3, 4, 3], [4, 4, 4], [4, 4, 4]]);
+    expect(seen.every((p) => !p.visible)).toBe(true);
+    expect(turns).toBeGreaterThan(0);
+    expect(getDataset(store, 'mnist-2500')?.id).toBe(id);
+    const back = readImageSplit(store, id, 'train');
+    expect(same(back.pixels, mnist.train.pixels)).toBe(true);
+    expect(same(back.labels, mnist.train.labels)).toBe(true);
+  });
+
+  it('store event recordings byte-exact', async () => {
+    const store = temp.open();
+    const train = eventSamples(1200, 5);
+    const id = await storeEventDataset(store, { name: 'ev', source: 'test', meta: { width: 34, height: 34, classCount: 10 }, train, test: eventSamples(3, 6) }, { sliceMs: 0 });
+    const back = readEventSplit(store, id, 'train');
+    expect(back.samples.every((sample, i) => same(sample, train.samples[i]!))).toBe(true);
+  });
+
+  it('remove what was written when the store fails midway, or when aborted', async () => {
+    const store = temp.open();
+    store.db.exec(`CREATE TRIGGER fail_third_chunk BEFORE INSERT ON dataset_chunks WHEN NEW.chunk = 2
+                   BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END`);
+    await expect(storeImageDataset(store, mnistInput(), { sliceMs: 0 })).rejects.toThrow('disk full (simulated)');
+    for (const table of ['datasets', 'dataset_splits', 'dataset_chunks']) expect(countRows(store, table)).toBe(0);
+    store.db.exec('DROP TRIGGER fail_third_chunk');
+
+    const abort = new AbortController();
+    const stored = storeImageDataset(store, mnistInput(), { sliceMs: 0, signal: abort.signal, onProgress: (chunks) => chunks === 2 && abort.abort() });
+    await expectEngineError(() => stored, 'cancelled', 'storeImageDataset "mnist-2500": cancelled after 2 of 4 chunks; nothing was stored');
+    for (const table of ['datasets', 'dataset_splits', 'dataset_chunks']) expect(countRows(store, table)).toBe(0);
+  });
+
+  it('refuse a name another live process is storing; a dead writer\'s row goes with the next write', async () => {
+    const store = temp.open();
+    const hidden = (pid: number) => store.db.prepare("INSERT INTO datasets (name, kind, source, meta, created_at, importing_pid) VALUES ('mnist-2500', 'image', 'x', '{}', 'now', ?)").run(pid);
+    hidden(1); // init: alive, and not this process
+    await expectEngineError(() => storeImageDataset(store, mnistInput()), 'dataset-exists', 'a dataset named "mnist-2500" is being stored by process 1; allowed: another name, or wait until it is done');
+    expect(removeAbandonedDatasets(store, () => true)).toBe(0);
+    expect(removeAbandonedDatasets(store, (pid) => pid !== 1)).toBe(1);
+    hidden(1);
+    expect(removeAbandonedDatasets(store, () => false)).toBe(1);
+    expect(countRows(store, 'datasets')).toBe(0);
   });
 });

@@ -118,7 +118,7 @@ describe('migrations', () => {
     versionOneFile(file);
     const store = temp.open({ file });
     expect(userVersion(store.db)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
     const run = getRun(store, 1)!;
     expect(run).toMatchObject({ name: 'old run', status: 'completed', spec: { layers: [] }, hyper: { lr: 0.001 }, seed: 7, notes: '' });
     expect(listMetrics(store, 1, 'batch')).toEqual([{ epoch: 0, batch: 0, step: 1, values: { loss: 0.5 } }]);
