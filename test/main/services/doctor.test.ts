@@ -4,6 +4,7 @@
  * checkpoint's bytes, an empty file. The report names what is damaged and what can be saved; the
  * salvage copies what is intact into a new store.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,18 @@ describe('examineStore', () => {
     expect(bad[0]!.where).toMatch(/^run \d+'s checkpoint \d+ \(epoch \d+, batch \d+\)$/);
     expect(bad[0]!.problem).toContain('does not decode (checkpoint is unreadable: it does not start with STBPCKP1)');
     expect(report.runs[0]!.checkpoints).toBe(0);
+  });
+
+  it('a dataset whose writer died before it was whole: named, never copied', () => {
+    const file = damagedCopy(() => undefined);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid; // a process that has ended
+    const store = keep(openStore({ file }));
+    store.db.prepare("INSERT INTO datasets (name, kind, source, meta, created_at, importing_pid) VALUES ('half', 'image', 'test', '{}', 'now', ?)").run(dead);
+    store.close();
+    const report = examineStore(file);
+    expect(report.damaged).toEqual([{ where: 'dataset "half" (id 2)', problem: `was being stored by process ${dead}, which ended first: it is not whole, no reader sees it, and the next dataset write removes it` }]);
+    expect(report.datasets.map((d) => d.name)).toEqual(['slice']);
+    expect(salvageStore(file, join(tempDir('stbp-salvage-'), STORE_FILE_NAME)).copied.datasets).toBe(1);
   });
 
   it('an empty file: cannot be read, says why, and changes nothing', () => {
