@@ -18,6 +18,13 @@ const MAX_ARGS = 48;
 const CONTROL_BYTES = 64 + 8 * MAX_ARGS; // 16 i32 slots, then up to MAX_ARGS f64 arguments
 // Control slots: SEQ counts posted jobs, KERNEL names one (−1: exit), NARGS, DONE (0 busy, 1 ok, −1 error).
 const SEQ = 0, KERNEL = 1, NARGS = 2, DONE = 3;
+/**
+ * Polls of a control slot before sleeping on it (tens of microseconds). A training step posts
+ * dozens of jobs a few hundred microseconds apart, and waking a thread from Atomics.wait costs
+ * tens of microseconds each time; a short spin catches the next job or the helper's answer
+ * awake, and stays bounded so that an oversubscribed machine loses little to it.
+ */
+export const SPIN_POLLS = 20_000;
 
 /**
  * A helper thread that runs kernel jobs over the shared memory. The platform seam
@@ -27,7 +34,7 @@ export interface KernelThread {
   terminate(): void;
 }
 export type SpawnKernelThread = (init: {
-  module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; names: readonly string[];
+  module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; names: readonly string[]; spinPolls: number;
 }) => KernelThread;
 
 let compiled: WebAssembly.Module | undefined;
@@ -69,7 +76,7 @@ export class WasmRuntime {
     if (!spawn) return;
     for (let i = 1; i < threads; i++) {
       const control = new SharedArrayBuffer(CONTROL_BYTES);
-      const thread = spawn({ module: kernelModule(), memory: this.memory, control, names: KERNEL_NAMES });
+      const thread = spawn({ module: kernelModule(), memory: this.memory, control, names: KERNEL_NAMES, spinPolls: SPIN_POLLS });
       this.helpers.push({ thread, ctrl: new Int32Array(control, 0, 16), args: new Float64Array(control, 64, MAX_ARGS) });
     }
   }
@@ -157,6 +164,7 @@ export class WasmRuntime {
     this.kernels[name](...mine);
     let failed = false;
     for (const h of posted) {
+      for (let i = 0; i < SPIN_POLLS && Atomics.load(h.ctrl, DONE) === 0; i++);
       while (Atomics.load(h.ctrl, DONE) === 0) Atomics.wait(h.ctrl, DONE, 0);
       failed ||= Atomics.load(h.ctrl, DONE) < 0;
     }
@@ -181,8 +189,10 @@ const { module, memory, control, names } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm kernel aborted'); } } });
 const ctrl = new Int32Array(control, 0, 16);
 const args = new Float64Array(control, 64, (control.byteLength - 64) / 8);
+const spinPolls = workerData.spinPolls;
 let seen = 0;
 for (;;) {
+  for (let i = 0; i < spinPolls && Atomics.load(ctrl, 0) === seen; i++);
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
   const which = Atomics.load(ctrl, 1);
