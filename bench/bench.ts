@@ -211,6 +211,7 @@ async function main(): Promise<void> {
             `${r.seconds.toFixed(1)} s from start to epoch-end checkpoint: its STBP steps ${r.stepSeconds.toFixed(1)} s (${Math.round(e2e.limit / r.stepSeconds)} samples/s), `
               + `data for them ${(r.batchSeconds - r.stepSeconds).toFixed(1)} s, between batches (metric messages, live probes) ${(r.seconds - r.batchSeconds - r.epochEndSeconds).toFixed(1)} s, `
               + `after the last batch (evaluation, probes, checkpoint) ${r.epochEndSeconds.toFixed(1)} s`,
+            `firing rates over its batches ${rates(r.firingRates)}`,
           ].join('; '),
           ownStepSamplesPerSecond: e2e.limit / r.stepSeconds,
         });

@@ -32,6 +32,8 @@ export interface EndToEndResult {
   /** The run's batches summed: their whole time, and their STBP steps alone (the run's own reports). */
   batchSeconds: number;
   stepSeconds: number;
+  /** Each layer's firing rate averaged over the run's batches (a step's cost follows its spikes). */
+  firingRates: number[];
 }
 
 /**
@@ -56,6 +58,8 @@ export async function runEndToEnd(c: EndToEndSpec): Promise<EndToEndResult> {
     let batchRate = 0;
     let batchSeconds = 0;
     let stepSeconds = 0;
+    let batches = 0;
+    const rateSums: number[] = [];
     const run = await startRun(store, runId, {
       onMessage: (m) => {
         const now = performance.now();
@@ -64,6 +68,8 @@ export async function runEndToEnd(c: EndToEndSpec): Promise<EndToEndResult> {
           [lastBatch, batchRate] = [now, m.report.samplesPerSecond];
           batchSeconds += m.report.seconds;
           stepSeconds += m.report.stepSeconds;
+          batches++;
+          m.report.firingRates.forEach((r, i) => (rateSums[i] = (rateSums[i] ?? 0) + r));
         }
         if (m.type === 'checkpoint' && m.reason === 'epoch') ended = now;
       },
@@ -73,7 +79,7 @@ export async function runEndToEnd(c: EndToEndSpec): Promise<EndToEndResult> {
     const augment = (hyper.augment ?? []).map((a) => (a.name === 'elastic' ? `elastic a=${a.alpha} s=${a.sigma}` : `shift ${a.max}`)).join(', ') || 'none';
     return {
       backend, augment, seconds, samplesPerSecond: c.limit / seconds, batchSamplesPerSecond: batchRate, epochEndSeconds: (ended - lastBatch) / 1000,
-      batchSeconds, stepSeconds,
+      batchSeconds, stepSeconds, firingRates: rateSums.map((sum) => sum / batches),
     };
   } finally {
     store.close();
