@@ -1,5 +1,5 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { bernoulliSpike } from '../encode/bernoulli';
+import { bernoulliSpike, bernoulliThresholds } from '../encode/bernoulli';
 import { lifBackwardScan, lifForwardScan } from '../neuron/lif';
 import { adamUpdate, sgdUpdate } from '../optim/updates';
 import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeLists } from './types';
@@ -32,6 +32,10 @@ export class TfjsKernels implements Kernels {
 
   /** Dense products gain nothing from changes between steps: lists come without deltas. */
   spikeDeltas(): void {}
+
+  bernoulliThresholds(intensities: Float32Array, batch: number, code: BernoulliCode): void {
+    bernoulliThresholds(intensities, batch, code);
+  }
 
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void {
     for (let r = 0; r < code.steps * code.batch; r++) {

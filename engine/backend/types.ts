@@ -19,6 +19,12 @@ export interface Kernels {
   /** Fill s.deltas (when s has them) from s's rows: call after writing the lists. */
   spikeDeltas(s: SpikeLists): void;
 
+  /**
+   * The thresholds and non-zero lists of `batch` samples of intensities [batch, code.inputs] in
+   * [0, 1] (engine/encode/bernoulli.ts bernoulliThresholds, bit for bit); throws naming the first
+   * intensity outside that range.
+   */
+  bernoulliThresholds(intensities: Float32Array, batch: number, code: BernoulliCode): void;
   /** Bernoulli rate coding: see engine/encode/bernoulli.ts for the exact rule. */
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void;
   /** out = S · W, S binary [rows, in] given as lists, W [in, units]. */

@@ -1,4 +1,5 @@
 import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
+import { bernoulliThresholds } from '../encode/bernoulli';
 import { WasmArena } from './wasm-arena';
 import {
   avgPool, avgPoolBackprop, avgPoolSpikes, conv, convBackpropInput, convLifBackward, convSpikes, convSpikesLif, convSpikesWeightGrad, convWeightGrad,
@@ -52,6 +53,22 @@ export class WasmKernels implements Kernels {
       s.idx.byteOffset, s.start.byteOffset, s.len.byteOffset, 0, s.rows / s.steps, s.steps, s.rows / s.steps,
       d.changes.byteOffset, d.changesLen.byteOffset, d.changesAt.byteOffset, s.cols, maps.byteOffset, 0,
     ], 12);
+  }
+
+  bernoulliThresholds(intensities: Float32Array, batch: number, code: BernoulliCode): void {
+    const n = code.inputs;
+    let x = intensities;
+    if (!this.rt.owns(x)) {
+      x = this.arena.scratchF32('intensities', batch * n);
+      x.set(intensities.subarray(0, batch * n));
+    }
+    const flags = this.arena.scratchF32('bernoulli flags', batch);
+    this.rt.split('bernoulliThresholds', 2, [
+      x.byteOffset, n, 0, batch, this.arena.inMemory(code.thresholds), this.arena.inMemory(code.nonZero), this.arena.inMemory(code.nonZeroLen), flags.byteOffset,
+    ]);
+    const bad = new Int32Array(flags.buffer, flags.byteOffset, batch);
+    // An intensity outside [0, 1]: the JavaScript rule finds the first and names it.
+    if (bad.some((f) => f !== 0)) bernoulliThresholds(intensities, batch, code);
   }
 
   encodeBernoulli(code: BernoulliCode, out: SpikeLists): void {

@@ -13,6 +13,18 @@ export function prepareBernoulli(
   intensities: Float32Array, batch: number, inputs: number, steps: number, rng: Rng, code?: BernoulliCode,
 ): BernoulliCode {
   const c = code ?? emptyCode(steps, batch, inputs);
+  bernoulliThresholds(intensities, batch, c);
+  drawBernoulliKeys(c, steps * batch, rng);
+  return c;
+}
+
+/**
+ * The per-sample half of the coding: code.thresholds and the non-zero lists of `batch` samples of
+ * `code.inputs` intensities each (the WASM backend computes the same bits in a kernel). Throws
+ * naming the first intensity outside [0, 1].
+ */
+export function bernoulliThresholds(intensities: Float32Array, batch: number, c: BernoulliCode): void {
+  const inputs = c.inputs;
   for (let b = 0; b < batch; b++) {
     let count = 0;
     for (let i = 0; i < inputs; i++) {
@@ -28,8 +40,11 @@ export function prepareBernoulli(
     }
     c.nonZeroLen[b] = count;
   }
-  for (let r = 0; r < steps * batch; r++) c.keys[r] = rng.nextU32();
-  return c;
+}
+
+/** The per-row half: one key from the run's RNG for each of the T·batch rows, in row order. */
+export function drawBernoulliKeys(c: BernoulliCode, rows: number, rng: Rng): void {
+  for (let r = 0; r < rows; r++) c.keys[r] = rng.nextU32();
 }
 
 function emptyCode(steps: number, batch: number, inputs: number): BernoulliCode {

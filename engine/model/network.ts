@@ -8,7 +8,7 @@ import { LifLayer, PoolLayer, type Activity, type Stage } from './layers';
 import type { Network, SampleActivity } from './types';
 
 export type { SampleActivity } from './types';
-import { prepareBernoulli } from '../encode/bernoulli';
+import { drawBernoulliKeys } from '../encode/bernoulli';
 
 /** Which temporal terms the backward pass keeps (docs/math.md "Backward"). */
 export type GradModeName = 'stbp' | 'sdbp' | 'detach-reset';
@@ -90,9 +90,11 @@ export class SpikingNetwork implements Network {
   /** Bernoulli-code a batch of intensities [batch, inputs] in [0, 1] into the input spikes. */
   encode(intensities: Float32Array, batch: number, rng: Rng): void {
     this.setBatch(batch);
-    prepareBernoulli(intensities, batch, this.plan.inputSize, this.steps, rng, { ...this.code, batch });
+    const code = { ...this.code, batch };
+    this.kernels.bernoulliThresholds(intensities, batch, code);
+    drawBernoulliKeys(code, this.steps * batch, rng);
     const input = this.rowsView(this.input);
-    this.kernels.encodeBernoulli({ ...this.code, batch }, input);
+    this.kernels.encodeBernoulli(code, input);
     this.kernels.spikeDeltas(input);
   }
 

@@ -8,6 +8,7 @@ export const KERNEL_NAMES = [
   'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows', 'convWeightGradRegs',
   'spikeDeltas', 'gatherDelta', 'packSigned', 'packSuffix', 'transposeDeltaLists', 'gatherSigned',
   'convSpikesDelta', 'convSpikesWeightGradDelta', 'convLifBackwardDelta', 'convByPosition', 'convBackByPosition',
+  'bernoulliThresholds',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;

@@ -3,7 +3,7 @@
 // instantiate this module over one shared memory.
 export { gatherPacked, packBlocks, listNonZeros, gatherRows, transpose, columnSums } from './matmul';
 export { lifForward, lifBackward } from './lif';
-export { bernoulliEncode, transposeLists } from './spikes';
+export { bernoulliThresholds, bernoulliEncode, transposeLists } from './spikes';
 export { sgdUpdate, adamUpdate } from './optim';
 export { convSpikes, convDense, convBackInput, convSpikesWeightGrad, convDenseWeightGrad } from './conv';
 export { poolSpikes, poolDense, poolBack, channelSums } from './pool';

@@ -12,6 +12,36 @@
   return x;
 }
 
+// Bernoulli thresholds of samples b in [b0, b1) of [batch, n] intensities x: thr[b, i] =
+// round(p·2³²) − 1 (0 where p rounds to 0; round as JavaScript's Math.round, halves up), the inputs
+// whose p rounds above 0 listed in order (nz, capacity n; count in nzLen) and, per sample, the
+// first input whose intensity is not in [0, 1] plus one in bad[b] (0: none), for the caller to
+// name. engine/encode/bernoulli.ts bernoulliThresholds computes the same in JavaScript.
+export function bernoulliThresholds(x: usize, n: i32, b0: i32, b1: i32, thr: usize, nz: usize, nzLen: usize, bad: usize): void {
+  for (let b = b0; b < b1; b++) {
+    const row = (<usize>b * <usize>n) << 2;
+    let count = 0;
+    let firstBad = 0;
+    for (let i = 0; i < n; i++) {
+      const p = <f64>load<f32>(x + row + (<usize>i << 2));
+      if (!(p >= 0 && p <= 1)) {
+        if (firstBad == 0) firstBad = i + 1;
+        continue;
+      }
+      const v = p * 4294967296.0;
+      let s = Math.ceil(v);
+      if (s - 0.5 > v) s -= 1.0;
+      const above = s > 0;
+      store<u32>(thr + row + (<usize>i << 2), above ? <u32><i64>(s - 1.0) : 0);
+      // Every input is written and kept only when it is above 0: no branch on the pixel.
+      store<i32>(nz + row + (<usize>count << 2), i);
+      count += i32(above);
+    }
+    store<i32>(nzLen + (<usize>b << 2), count);
+    store<i32>(bad + (<usize>b << 2), firstBad);
+  }
+}
+
 // Bernoulli rate coding for rows r in [r0, r1) of a [T·batch, n] spike matrix (r = t·batch + b).
 // Pixel i of sample b spikes at a step when mix32(key[r] + i·φ) ≤ thr[b, i], thr = p·2³² − 1. Only the
 // pixels listed as non-zero for the sample (nz / nzLen, capacity n) are tested: dark pixels never

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BernoulliCode, Kernels, SpikeLists } from '../../../engine/backend/types';
-import { bernoulliSpike, mix32, prepareBernoulli } from '../../../engine/encode/bernoulli';
+import { bernoulliSpike, bernoulliThresholds, mix32, prepareBernoulli } from '../../../engine/encode/bernoulli';
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS } from '../backend/node-backends';
 
@@ -103,6 +103,56 @@ describe('Bernoulli encoding', () => {
       }
     });
     expect(ones).toBeGreaterThan(STEPS * BATCH); // the test saw many intensity-1 inputs
+  });
+
+  // The rounding edges of thr = round(p·2³²) − 1: p·2³² exactly 0.5 (a tie, rounded up to 1),
+  // just below and above it, 0.25 and 0.75, the smallest f32 intensities, 1 − ulp and 1, beside
+  // random values, in samples of 13 inputs.
+  function edgeIntensities(): Float32Array {
+    const rng = new Rng(9);
+    const edges = [0, 2 ** -33, 2 ** -33 * (1 - 2 ** -23), 2 ** -33 * (1 + 2 ** -23), 2 ** -34, 3 * 2 ** -34, 2 ** -149, 2 ** -126, 1 - 2 ** -24, 1, 0.5];
+    return Float32Array.from({ length: 13 * 40 }, (_, i) => (i < edges.length ? edges[i]! : rng.uniform() < 0.3 ? 0 : rng.uniform()));
+  }
+
+  it('every backend computes the thresholds and non-zero lists of the JavaScript rule, bit for bit', () => {
+    const x = edgeIntensities();
+    const inputs = 13;
+    const batch = x.length / inputs;
+    const want = prepareBernoulli(x, batch, inputs, 1, new Rng(1));
+    expect(Array.from(want.thresholds.subarray(0, 11))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 4294967039, 4294967295, 2147483647]);
+    for (const [name, k] of kernels) {
+      for (const owned of [false, true]) {
+        const code = codeIn(k, want);
+        code.thresholds.fill(7);
+        code.nonZeroLen.fill(-1);
+        let given = x;
+        if (owned) {
+          given = k.allocF32(x.length);
+          given.set(x);
+        }
+        k.bernoulliThresholds(given, batch, code);
+        const label = `${name}${owned ? ', intensities in its memory' : ''}`;
+        expect(Array.from(code.thresholds), label).toEqual(Array.from(want.thresholds));
+        expect(Array.from(code.nonZeroLen), label).toEqual(Array.from(want.nonZeroLen));
+        for (let b = 0; b < batch; b++) {
+          const list = (c: BernoulliCode) => Array.from(c.nonZero.subarray(b * inputs, b * inputs + c.nonZeroLen[b]!));
+          expect(list(code), `${label}, sample ${b}`).toEqual(list(want));
+        }
+      }
+    }
+    // The tie at p·2³² = 0.5 rounds up (Math.round): a threshold of 0 that spikes on a draw of 0.
+    expect(want.nonZero.subarray(0, want.nonZeroLen[0])).toContain(1);
+    expect(want.nonZero.subarray(0, want.nonZeroLen[0])).not.toContain(2);
+  });
+
+  it.each([NaN, -0.25, 1.5, Infinity])('an intensity of %d is refused by every backend, naming it', (bad) => {
+    const x = new Float32Array(3 * 4).fill(0.5);
+    x[2 * 4 + 3] = bad;
+    x[2 * 4 + 1] = bad; // the first of two is named
+    const code = prepareBernoulli(new Float32Array(3 * 4), 3, 4, 1, new Rng(1));
+    const message = `Bernoulli coding: intensity of input 1 in sample 2 is ${Math.fround(bad)} (allowed: 0 to 1)`;
+    expect(() => bernoulliThresholds(x, 3, code)).toThrow(message);
+    for (const [name, k] of kernels) expect(() => k.bernoulliThresholds(x, 3, codeIn(k, code)), name).toThrow(message);
   });
 
   // p = 1 means every step; the one draw mix32 maps to 2³² − 1 must spike too.
