@@ -195,7 +195,10 @@ const spinPolls = workerData.spinPolls;
 let seen = 0;
 for (;;) {
   for (let i = 0; i < spinPolls && Atomics.load(ctrl, 0) === seen; i++);
-  Atomics.wait(ctrl, 0, seen);
+  // Only a new job number is a job, never a wake-up alone: the caller notifies after posting, and
+  // that notify can land after this thread already saw the number, ran a short job and went back
+  // to sleep; running the job again then raced the caller's next kernels.
+  while (Atomics.load(ctrl, 0) === seen) Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
   const which = Atomics.load(ctrl, 1);
   if (which < 0) break;
