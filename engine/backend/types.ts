@@ -61,8 +61,17 @@ export interface Kernels {
   ): void;
   /** dW of convSpikes: for each input spike, the output-gradient patch it saw is added into dW. */
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void;
-  /** Convolution of analog inputs x [rows, inC·inH·inW] (zeros skipped). */
-  conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void;
+  /**
+   * Convolution of analog inputs x [rows, inC·inH·inW] (zeros skipped). With `steps` > 1 the rows
+   * are one run's, time-major (row t·batch + b, rows = steps·batch): a backend may sum a sample's
+   * step from its previous one by the input's changes (the same values up to float rounding).
+   */
+  conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array, steps?: number): void;
+  /**
+   * conv of one run's analog input (rows lif.steps × lif.batch, time-major) then lifForward on its
+   * output, in one pass where the backend can: the same results as conv then lifForward.
+   */
+  convLif?(x: Float32Array, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists): void;
   /** dW of conv: dW[f, c, ky, kx] = Σ_r,oy,ox g[r, f, oy, ox] · x[r, c, oy·s + ky − p, ox·s + kx − p]. */
   convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void;
   /** ∂L/∂input of either convolution (the transposed convolution of g by W): out [rows, inC·inH·inW]. */

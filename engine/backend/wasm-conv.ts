@@ -3,7 +3,9 @@ import type { ConvGeometry, GradMode, LifScan, PoolGeometry, SpikeDeltas, SpikeL
 import type { WasmArena } from './wasm-arena';
 
 // The WASM backend's convolutions and pooling (engine/backend/wasm.ts delegates here). Forward
-// passes and ∂L/∂input split rows between threads; the weight gradient of analog input splits
+// passes and ∂L/∂input split rows between threads (every parts-th row where a row's cost drifts
+// with its time step; whole samples where a sample's steps are summed from each other by their
+// input's changes); the weight gradient of analog input splits
 // filters, each summed over every row in order, and that of spikes sums a fixed number of row (or
 // sample) ranges added in order: results never depend on the number of threads.
 
@@ -60,7 +62,18 @@ function convSpikesByChanges(a: WasmArena, s: SpikeLists, d: SpikeDeltas, w: Flo
   ], 22);
 }
 
-export function conv(a: WasmArena, x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void {
+/**
+ * conv then lifForward on its output in one pass where conv sums by changes (Kernels.convLif);
+ * false when it cannot (a stride, one step, fewer samples than threads): the caller runs the scan.
+ */
+export function convLif(
+  a: WasmArena, x: Float32Array, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists,
+): boolean {
+  return conv(a, x, lif.steps * lif.batch, w, geom, u, lif.steps, [a.inMemory(bias), lif.vth, lif.decay, spikes.idx.byteOffset, spikes.len.byteOffset]);
+}
+
+/** Kernels.conv; with `lif` (as convByPositionDelta takes it) the LIF scan too where it can: returns whether it ran. */
+export function conv(a: WasmArena, x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array, steps = 1, lif?: number[]): boolean {
   if (geom.stride === 1) {
     // Four input channels per tile read and write (conv-channels.ts); W packed with a zero slice after.
     const taps = geom.kernel * geom.kernel;
@@ -69,16 +82,22 @@ export function conv(a: WasmArena, x: Float32Array, rows: number, w: Float32Arra
     const wf = a.scratchF32('wf zero', (geom.inC + 1) * taps * fp);
     packForward(w, geom, wf);
     wf.fill(0, geom.inC * taps * fp);
-    const tiles = a.tiles(geom.outH * geom.outW * fp + geom.inH * geom.inW * cp + 2 * cp);
-    a.rt.split('convByPosition', 1, [
-      a.inMemory(x), 0, rows, geom.inC, geom.inH, geom.inW, geom.outC, geom.outH, geom.outW, geom.kernel, geom.pad,
-      wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0,
-    ], 14);
-    return;
+    // conv-channels.ts convScratch: the output tile, three input tiles, the pairs.
+    const tiles = a.tiles(geom.outH * geom.outW * fp + 3 * geom.inH * geom.inW * cp + 2 * cp);
+    const batch = rows / steps;
+    const shape = [geom.inC, geom.inH, geom.inW, geom.outC, geom.outH, geom.outW, geom.kernel, geom.pad, wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0];
+    if (steps > 1 && Number.isInteger(batch) && batch >= a.rt.threads) {
+      // A sample's steps in order on one thread, each from the last by the input's changes.
+      a.rt.split('convByPositionDelta', 1, [a.inMemory(x), 0, batch, steps, batch, ...shape, ...(lif ?? [0, 0, 0, 0, 0])], 16);
+      return lif !== undefined;
+    }
+    a.rt.splitStrided('convByPosition', 1, 3, [a.inMemory(x), 0, rows, 1, ...shape], 15);
+    return false;
   }
   const wf = packedWeights(a, w, geom, 'forward');
   const tiles = a.tiles(geom.outH * geom.outW * lanes4(geom.outC));
   a.rt.split('convDense', 1, [a.inMemory(x), 0, rows, ...convArgs(geom), wf.byteOffset, a.inMemory(out), tiles.byteOffset, 0], 15);
+  return false;
 }
 
 export function convBackpropInput(a: WasmArena, g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void {
@@ -90,11 +109,11 @@ export function convBackpropInput(a: WasmArena, g: Float32Array, w: Float32Array
     const wb = a.scratchF32('wb zero', (geom.outC + 1) * taps * cp);
     packBackward(w, geom, wb);
     wb.fill(0, geom.outC * taps * cp);
-    const tiles = a.tiles(geom.inH * geom.inW * cp + geom.outH * geom.outW * fp + 2 * fp);
-    a.rt.split('convBackByPosition', 1, [
-      a.inMemory(g), 0, rows, geom.inC, geom.inH, geom.inW, geom.outC, geom.outH, geom.outW, geom.kernel, geom.pad,
+    const tiles = a.tiles(geom.inH * geom.inW * cp + geom.outH * geom.outW * fp + 3 * fp);
+    a.rt.splitStrided('convBackByPosition', 1, 3, [
+      a.inMemory(g), 0, rows, 1, geom.inC, geom.inH, geom.inW, geom.outC, geom.outH, geom.outW, geom.kernel, geom.pad,
       wb.byteOffset, a.inMemory(out), tiles.byteOffset, 0,
-    ], 14);
+    ], 15);
     return;
   }
   const wb = packedWeights(a, w, geom, 'backward');

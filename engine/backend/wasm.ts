@@ -2,7 +2,7 @@ import { WasmRuntime, type SpawnKernelThread } from '../wasm/runtime';
 import { bernoulliThresholds } from '../encode/bernoulli';
 import { WasmArena } from './wasm-arena';
 import {
-  avgPool, avgPoolBackprop, avgPoolSpikes, conv, convBackpropInput, convLifBackward, convSpikes, convSpikesLif, convSpikesWeightGrad, convWeightGrad,
+  avgPool, avgPoolBackprop, avgPoolSpikes, conv, convBackpropInput, convLif, convLifBackward, convSpikes, convSpikesLif, convSpikesWeightGrad, convWeightGrad,
 } from './wasm-conv';
 import type { BernoulliCode, ConvGeometry, GradMode, Kernels, LifScan, PoolGeometry, SpikeDeltas, SpikeLists } from './types';
 
@@ -192,7 +192,7 @@ export class WasmKernels implements Kernels {
     const lists = this.arena.scratchF32('sparse rows', 2 * m * k);
     const counts = this.arena.scratchF32('sparse counts', m);
     this.rt.split('listNonZeros', 1, [a, 0, m, k, lists.byteOffset, counts.byteOffset]);
-    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / GATHER_BLOCK)]);
+    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / 4)]);
   }
 
   // Convolutions and pooling: engine/backend/wasm-conv.ts.
@@ -206,7 +206,10 @@ export class WasmKernels implements Kernels {
   ): void {
     convLifBackward(this.arena, u, g, lif, mode, s, geom, dw, db, pooled);
   }
-  conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array): void { conv(this.arena, x, rows, w, geom, out); }
+  conv(x: Float32Array, rows: number, w: Float32Array, geom: ConvGeometry, out: Float32Array, steps?: number): void { conv(this.arena, x, rows, w, geom, out, steps); }
+  convLif(x: Float32Array, w: Float32Array, geom: ConvGeometry, bias: Float32Array, lif: LifScan, u: Float32Array, spikes: SpikeLists): void {
+    if (!convLif(this.arena, x, w, geom, bias, lif, u, spikes)) this.lifForward(u, bias, lif, spikes);
+  }
   convBackpropInput(g: Float32Array, w: Float32Array, rows: number, geom: ConvGeometry, out: Float32Array): void { convBackpropInput(this.arena, g, w, rows, geom, out); }
   convSpikesWeightGrad(s: SpikeLists, g: Float32Array, geom: ConvGeometry, dw: Float32Array): void { convSpikesWeightGrad(this.arena, s, g, geom, dw); }
   convWeightGrad(x: Float32Array, g: Float32Array, rows: number, geom: ConvGeometry, dw: Float32Array): void { convWeightGrad(this.arena, x, g, rows, geom, dw); }
@@ -251,7 +254,4 @@ export class WasmKernels implements Kernels {
     this.rt.dispose();
   }
 }
-
-/** Columns per block of the kernel gatherRows (engine/wasm/assembly/matmul.ts). */
-const GATHER_BLOCK = 24;
 

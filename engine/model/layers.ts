@@ -75,8 +75,13 @@ export class LifLayer implements Stage {
         k.convSpikesLif(below.spikes, this.w, geom, this.unitBias, this.scan(rows), this.u, spikes);
         return { kind: 'spikes', spikes };
       }
+      if (below.kind === 'analog' && k.convLif) {
+        // Analog input (pooled spikes): convolution, by the input's changes, and LIF scan in one pass.
+        k.convLif(below.values, this.w, geom, this.unitBias, this.scan(rows), this.u, spikes);
+        return { kind: 'spikes', spikes };
+      }
       if (below.kind === 'spikes') k.convSpikes(below.spikes, this.w, geom, this.u);
-      else k.conv(below.values, n, this.w, geom, this.u);
+      else k.conv(below.values, n, this.w, geom, this.u, rows.steps);
     } else if (below.kind === 'spikes') {
       k.spikeMatmul(below.spikes, this.w, plan.units, this.u);
     } else {

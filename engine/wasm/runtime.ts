@@ -8,7 +8,7 @@ export const KERNEL_NAMES = [
   'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows', 'convWeightGradRegs',
   'spikeDeltas', 'gatherDelta', 'packSigned', 'packSuffix', 'transposeDeltaLists', 'gatherSigned',
   'convSpikesDelta', 'convSpikesWeightGradDelta', 'convLifBackwardDelta', 'convByPosition', 'convBackByPosition',
-  'bernoulliThresholds',
+  'bernoulliThresholds', 'convByPositionDelta',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;
@@ -134,24 +134,44 @@ export class WasmRuntime {
    * the part's number (0 for the calling thread, up to threads − 1): a kernel's scratch slot.
    */
   split(name: KernelName, rangeAt: number, args: number[], partAt = -1): void {
-    if (args.length > MAX_ARGS) throw new Error(`wasm kernel ${name}: ${args.length} arguments; allowed: up to ${MAX_ARGS}`);
     const lo = args[rangeAt]!;
     const hi = args[rangeAt + 1]!;
-    const parts = Math.min(this.threads, hi - lo);
+    const n = hi - lo;
+    const step = n > 0 ? Math.ceil(n / Math.min(this.threads, n)) : 1;
+    this.spread(name, args, partAt, n > 0 ? Math.ceil(n / step) : 1, (p, a) => {
+      a[rangeAt] = lo + p * step;
+      a[rangeAt + 1] = Math.min(hi, lo + (p + 1) * step);
+    });
+  }
+
+  /**
+   * As `split`, but part p takes every parts-th element from lo + p (the kernel's argument at
+   * `strideAt` says how many parts there are): for kernels over rows t·batch + b whose cost drifts
+   * with the time step t, where contiguous ranges would give one thread the costlier steps.
+   */
+  splitStrided(name: KernelName, rangeAt: number, strideAt: number, args: number[], partAt = -1): void {
+    const lo = args[rangeAt]!;
+    const parts = Math.max(1, Math.min(this.threads, args[rangeAt + 1]! - lo));
+    this.spread(name, args, partAt, parts, (p, a) => {
+      a[rangeAt] = lo + p;
+      a[strideAt] = parts;
+    });
+  }
+
+  /** Run the kernel as `parts` parts (at most the threads), `place` setting part p's range in its arguments. */
+  private spread(name: KernelName, args: number[], partAt: number, parts: number, place: (p: number, a: number[] | Float64Array) => void): void {
+    if (args.length > MAX_ARGS) throw new Error(`wasm kernel ${name}: ${args.length} arguments; allowed: up to ${MAX_ARGS}`);
     if (parts <= 1) {
       if (partAt >= 0) args[partAt] = 0;
+      place(0, args);
       this.kernels[name](...args);
       return;
     }
-    const step = Math.ceil((hi - lo) / parts);
     const posted: Helper[] = [];
     for (let p = 1; p < parts; p++) {
-      const from = lo + p * step;
-      if (from >= hi) break;
       const h = this.helpers[p - 1]!;
       h.args.set(args);
-      h.args[rangeAt] = from;
-      h.args[rangeAt + 1] = Math.min(hi, from + step);
+      place(p, h.args);
       if (partAt >= 0) h.args[partAt] = p;
       Atomics.store(h.ctrl, KERNEL, KERNEL_NAMES.indexOf(name));
       Atomics.store(h.ctrl, NARGS, args.length);
@@ -161,7 +181,7 @@ export class WasmRuntime {
       posted.push(h);
     }
     const mine = args.slice();
-    mine[rangeAt + 1] = Math.min(hi, lo + step);
+    place(0, mine);
     if (partAt >= 0) mine[partAt] = 0;
     this.kernels[name](...mine);
     let failed = false;

@@ -39,3 +39,15 @@ export function randomF32(k: Kernels, n: number, rng: Rng, zeroFraction = 0): Fl
   for (let i = 0; i < n; i++) a[i] = rng.uniform() < zeroFraction ? 0 : rng.normal();
   return a;
 }
+
+/**
+ * A pooled run [steps·batch, cols] in the backend's memory, time-major: each value the mean of
+ * four rate-coded spikes (rateCodedSpikes), so in {0, ¼, ½, ¾, 1} and changing at part of its
+ * places from step to step, as a 2×2 average pooling of spiking maps does.
+ */
+export function pooledRun(k: Kernels, rng: Rng, steps: number, batch: number, cols: number, uncorrelated: number[] = []): Float32Array {
+  const s = rateCodedSpikes(rng, steps, batch, 4 * cols, uncorrelated);
+  const x = k.allocF32(steps * batch * cols);
+  for (let i = 0; i < x.length; i++) x[i] = (s[4 * i]! + s[4 * i + 1]! + s[4 * i + 2]! + s[4 * i + 3]!) / 4;
+  return x;
+}

@@ -11,4 +11,4 @@ export { convWeightGradRegs } from './conv-grad';
 export { spikeDeltas } from './deltas';
 export { gatherDelta, packSigned, packSuffix, transposeDeltaLists, gatherSigned } from './gather-delta';
 export { convSpikesDelta, convSpikesWeightGradDelta, convLifBackwardDelta } from './conv-delta';
-export { convByPosition, convBackByPosition } from './conv-channels';
+export { convByPosition, convByPositionDelta, convBackByPosition } from './conv-channels';

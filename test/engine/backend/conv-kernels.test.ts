@@ -4,7 +4,7 @@ import type { ConvGeometry, Kernels, PoolGeometry } from '../../../engine/backen
 import { Rng } from '../../../engine/rng';
 import { NODE_BACKENDS, firstBitDifference } from './node-backends';
 import { relErr } from '../../helpers/compare';
-import { randomF32, rateCodedSpikes, toLists } from '../../helpers/kernel-data';
+import { pooledRun, randomF32, rateCodedSpikes, toLists } from '../../helpers/kernel-data';
 import {
   avgPoolBackpropRef, avgPoolRef, convBackpropInputRef, convRef, convWeightGradRef, outSize,
 } from '../../helpers/conv-reference';
@@ -100,6 +100,22 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     const out = nanF32(k, ROWS * outSizeOf(g));
     k.conv(x, ROWS, w, g, out);
     expect(relErr(out, convRef(x, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
+  });
+
+  it.each(CONVS)('conv of one run\'s pooled spikes, each step from the last by their changes, %s', (_g, g) => {
+    const rng = new Rng(12);
+    const x = pooledRun(k, rng, STEPS, BATCH, inSizeOf(g), [3]); // sample 3: more changes than values (summed afresh)
+    x.fill(0, EMPTY_ROW * inSizeOf(g), (EMPTY_ROW + 1) * inSizeOf(g));
+    const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
+    const out = nanF32(k, ROWS * outSizeOf(g));
+    k.conv(x, ROWS, w, g, out, STEPS);
+    expect(relErr(out, convRef(x, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
+    expect(out.subarray(EMPTY_ROW * outSizeOf(g), (EMPTY_ROW + 1) * outSizeOf(g)).every((v) => v === 0), 'a step with no input').toBe(true);
+    // Values whose differences round: the sums carry that rounding from step to step, no more.
+    const y = randomF32(k, ROWS * inSizeOf(g), rng, 0.5);
+    for (let i = BATCH * inSizeOf(g); i < y.length; i++) if (rng.uniform() < 0.7) y[i] = y[i - BATCH * inSizeOf(g)]!;
+    k.conv(y, ROWS, w, g, out, STEPS);
+    expect(relErr(out, convRef(y, ROWS, w, g))).toBeLessThanOrEqual(1e-6);
   });
 
   it.each(CONVS)('convSpikesWeightGrad: dW from input spikes, %s', (_g, g) => {
@@ -210,6 +226,24 @@ describe.each([1, 2])('WASM fused conv LIF passes (%i threads) match the kernels
     for (let r = 0; r < ROWS; r++) expect(Array.from(s2!.idx.subarray(s2!.start[r], s2!.start[r] + s2!.len[r]))).toEqual(Array.from(s1!.idx.subarray(s1!.start[r], s1!.start[r] + s1!.len[r])));
   });
 
+  // All geometries: where the pass cannot fuse (a stride; one sample a thread at least) it runs both.
+  it.each(CONVS)('convLif = conv by changes then lifForward, bit for bit, %s', (_g, g) => {
+    const rng = new Rng(24);
+    const x = pooledRun(k, rng, STEPS, BATCH, inSizeOf(g), [3]);
+    const w = randomF32(k, g.outC * g.inC * g.kernel ** 2, rng);
+    const bias = randomF32(k, outSizeOf(g), rng);
+    const scan = { ...lif, units: outSizeOf(g) };
+    const [u1, u2] = [nanF32(k, ROWS * outSizeOf(g)), nanF32(k, ROWS * outSizeOf(g))];
+    const [s1, s2] = [0, 1].map(() => ({ ...k.spikeLists(ROWS, outSizeOf(g)), steps: STEPS }));
+    k.conv(x, ROWS, w, g, u1, STEPS);
+    k.lifForward(u1, bias, scan, s1!);
+    k.convLif!(x, w, g, bias, scan, u2, s2!);
+    expect(firstBitDifference(u2, u1)).toBe(-1);
+    expect(Array.from(s2!.len)).toEqual(Array.from(s1!.len));
+    expect(s1!.len.some((n) => n > 0)).toBe(true);
+    for (let r = 0; r < ROWS; r++) expect(Array.from(s2!.idx.subarray(s2!.start[r], s2!.start[r] + s2!.len[r]))).toEqual(Array.from(s1!.idx.subarray(s1!.start[r], s1!.start[r] + s1!.len[r])));
+  });
+
   it.each(CONVS)('convLifBackward = lifBackward, channelSums and convSpikesWeightGrad, %s', (_g, g) => {
     const rng = new Rng(22);
     const lists = toLists(k, rateCodedSpikes(rng, STEPS, BATCH, inSizeOf(g), [3]), STEPS, BATCH, inSizeOf(g), true);
@@ -269,6 +303,8 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
     run('convSpikes by changes', ROWS * outSizeOf(g), (o) => k.convSpikes(rated, w, g, o));
     run('convSpikesWeightGrad by changes', w.length, (o) => k.convSpikesWeightGrad(rated, grad, g, o));
     run('conv', ROWS * outSizeOf(g), (o) => k.conv(x, ROWS, w, g, o));
+    const pooled = pooledRun(k, rng, STEPS, BATCH, inSizeOf(g), [1]);
+    run('conv by changes', ROWS * outSizeOf(g), (o) => k.conv(pooled, ROWS, w, g, o, STEPS));
     run('convSpikesWeightGrad', w.length, (o) => k.convSpikesWeightGrad(lists, grad, g, o));
     run('convWeightGrad', w.length, (o) => k.convWeightGrad(x, grad, ROWS, g, o));
     run('convBackpropInput', ROWS * inSizeOf(g), (o) => k.convBackpropInput(grad, w, ROWS, g, o));
@@ -318,7 +354,7 @@ describe('WASM conv and pool kernels: 2 and 3 threads give bit-identical results
 
   it('2 and 3 threads match 1 thread in every output', () => {
     const names = Object.keys(results[0]);
-    expect(names.length).toBe(20);
+    expect(names.length).toBe(22);
     for (const name of names) {
       expect(firstBitDifference(results[1][name], results[0][name]), `${name}, 2 threads`).toBe(-1);
       expect(firstBitDifference(results[2][name], results[0][name]), `${name}, 3 threads`).toBe(-1);

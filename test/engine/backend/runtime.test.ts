@@ -34,4 +34,18 @@ describe('WasmRuntime: jobs on helper threads', () => {
       rt.dispose();
     }
   });
+
+  // A range shorter than the threads, or not a multiple of them: every element once, none twice
+  // (an in-place update shows both a missed and a repeated element).
+  it.each([0, 1, 2, 3, 4, 5, 7])('split covers a range of %i elements exactly once on 3 threads', (n) => {
+    const rt = new WasmRuntime(3, spawnNodeKernelThread);
+    try {
+      const p = rt.f32(n + 2).fill(1);
+      const g = rt.f32(n + 2).fill(1);
+      rt.split('sgdUpdate', 2, [p.byteOffset, g.byteOffset, 1, n + 1, 0.25]);
+      expect(Array.from(p)).toEqual([1, ...new Array(n).fill(0.75), 1]);
+    } finally {
+      rt.dispose();
+    }
+  });
 });
