@@ -6,7 +6,8 @@
 // name, the exported PyTorch job with 1 and 2 processes beside the engine (bench/pytorch-job.ts).
 // Each group also times a real `stbp train` slice end to end against its step. `--profile` times
 // every kernel call by layer and phase; `--table` writes how the MLP's cost grows with T, batch and
-// width. Every case runs in its own process so its peak RSS is its own. Results are printed one
+// width. Each case runs `--rounds` times (3), in turns with the others, and its median round
+// counts. Every case runs in its own process so its peak RSS is its own. Results are printed one
 // line per case (plus a line of detail) and each group run is written to its own section of
 // bench/results.md with the command, the date and the machine.
 import { execFileSync, fork } from 'node:child_process';
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
       'no-write': { type: 'boolean' },
       profile: { type: 'boolean' },
       table: { type: 'boolean' },
+      rounds: { type: 'string' },
     },
   });
   if (values.case || values.e2e) {
@@ -175,50 +177,24 @@ async function main(): Promise<void> {
     const lines = await pytorchJobBench(quick);
     if (!values['no-write']) writeSection('pytorch-job', 'bench/pytorch-job.ts', lines, torch, positionals, load);
   }
+  const rounds = Number(values.rounds ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds}; allowed: a whole number ≥ 1`);
   for (const group of groups) {
     const results: Measured[] = [];
-    const report = (m: Measured) => {
-      console.log(`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s${peak(m)}`);
-      console.log(`  ${m.detail}`);
-      results.push(m);
-    };
     for (const T of STEPS) {
-      for (const b of group.backends) {
-        const label = `${group.net} T=${T} B=${BATCH} ${b.name}`;
-        if (values.only && !label.includes(values.only)) continue;
-        const spec: CaseSpec = {
-          ...b.spec, model: group.model, gain: group.gain, steps: T, batch: BATCH,
-          warmup: b.warmup ?? 3, batches: b.batches(T, quick),
-        };
-        const r = await inChild(spec, label);
-        const detail = [
-          `${r.backend}; ${r.msPerBatch.toFixed(1)} ms/batch over ${spec.batches} timed steps after ${spec.warmup} warm-up`,
-          `firing rates ${rates(r.firingRates)}`,
-          ...(b.note ? [b.note] : []),
-        ].join('; ');
-        report({ label, name: b.name, T, samplesPerSecond: r.samplesPerSecond, peakMiB: r.peakMiB, detail });
+      // Every case once a round, in the same order, PyTorch last: a slow spell of a shared host hits
+      // one round of each case, not all of one, and the median of each case sets its figures.
+      const byCase = new Map<string, Measured[]>();
+      for (let round = 1; round <= rounds; round++) {
+        for (const m of await measureRound(group, T, quick, torch, values.only)) {
+          console.log(`${m.label}: ${Math.round(m.samplesPerSecond)} samples/s${peak(m)}${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`);
+          console.log(`  ${m.detail}`);
+          byCase.set(m.label, [...(byCase.get(m.label) ?? []), m]);
+        }
       }
-      const e2eLabel = `${group.net} T=${T} end to end`;
-      if (!values.only || e2eLabel.includes(values.only)) {
-        const e2e: EndToEndSpec = {
-          preset: group.e2e.preset, steps: T, limit: group.e2e.limit(quick), testLimit: group.e2e.testLimit(quick), home: endToEndHome(root),
-        };
-        const r = await inChild<EndToEndResult>(['--e2e', JSON.stringify(e2e)], e2eLabel);
-        report({
-          label: e2eLabel, name: 'e2e', T, samplesPerSecond: r.samplesPerSecond, peakMiB: NaN,
-          detail: [
-            `stbp train --preset ${e2e.preset} --epochs 1 --T ${T} --limit ${e2e.limit} --test-limit ${e2e.testLimit} (distortions: ${r.augment}); ${r.backend}`,
-            `${r.seconds.toFixed(1)} s from start to epoch-end checkpoint: its STBP steps ${r.stepSeconds.toFixed(1)} s (${Math.round(e2e.limit / r.stepSeconds)} samples/s), `
-              + `data for them ${(r.batchSeconds - r.stepSeconds).toFixed(1)} s, between batches (metric messages, live probes) ${(r.seconds - r.batchSeconds - r.epochEndSeconds).toFixed(1)} s, `
-              + `after the last batch (evaluation, probes, checkpoint) ${r.epochEndSeconds.toFixed(1)} s`,
-            `firing rates over its batches ${rates(r.firingRates)}`,
-          ].join('; '),
-          ownStepSamplesPerSecond: e2e.limit / r.stepSeconds,
-        });
-      }
-      // PyTorch last at each T, after our cases, never alongside them (libgomp spin-waits).
-      if (torch.ok && (!values.only || 'pytorch'.includes(values.only))) report(pytorchCase(group, T, quick));
+      results.push(...[...byCase.values()].map(median));
     }
+    if (rounds > 1) for (const m of results) console.log(`median: ${m.label}: ${Math.round(m.samplesPerSecond)} samples/s${peak(m)}`);
     if (!torch.ok) console.log(torch.line);
     const ratios = [...ratioLines(group, results, load), ...targetLines(group, results)];
     for (const l of ratios) console.log(l);
@@ -227,6 +203,54 @@ async function main(): Promise<void> {
       writeSection(group.net, `bench/bench.ts; PyTorch side: bench/pytorch/${group.torch.script}`, [...lines, ...(torch.ok ? [] : [torch.line]), ...ratios], torch, positionals, load);
     }
   }
+}
+
+/** One round at T: each of the group's backends, its end-to-end run, then PyTorch (never alongside ours: libgomp spin-waits). */
+async function measureRound(group: Group, T: number, quick: boolean, torch: Torch, only: string | undefined): Promise<Measured[]> {
+  const got: Measured[] = [];
+  for (const b of group.backends) {
+    const label = `${group.net} T=${T} B=${BATCH} ${b.name}`;
+    if (only && !label.includes(only)) continue;
+    const spec: CaseSpec = {
+      ...b.spec, model: group.model, gain: group.gain, steps: T, batch: BATCH,
+      warmup: b.warmup ?? 3, batches: b.batches(T, quick),
+    };
+    const r = await inChild(spec, label);
+    const detail = [
+      `${r.backend}; ${r.msPerBatch.toFixed(1)} ms/batch over ${spec.batches} timed steps after ${spec.warmup} warm-up`,
+      `firing rates ${rates(r.firingRates)}`,
+      ...(b.note ? [b.note] : []),
+    ].join('; ');
+    got.push({ label, name: b.name, T, samplesPerSecond: r.samplesPerSecond, peakMiB: r.peakMiB, detail });
+  }
+  const e2eLabel = `${group.net} T=${T} end to end`;
+  if (!only || e2eLabel.includes(only)) {
+    const e2e: EndToEndSpec = {
+      preset: group.e2e.preset, steps: T, limit: group.e2e.limit(quick), testLimit: group.e2e.testLimit(quick), home: endToEndHome(root),
+    };
+    const r = await inChild<EndToEndResult>(['--e2e', JSON.stringify(e2e)], e2eLabel);
+    got.push({
+      label: e2eLabel, name: 'e2e', T, samplesPerSecond: r.samplesPerSecond, peakMiB: NaN,
+      detail: [
+        `stbp train --preset ${e2e.preset} --epochs 1 --T ${T} --limit ${e2e.limit} --test-limit ${e2e.testLimit} (distortions: ${r.augment}); ${r.backend}`,
+        `${r.seconds.toFixed(1)} s from start to epoch-end checkpoint: its STBP steps ${r.stepSeconds.toFixed(1)} s (${Math.round(e2e.limit / r.stepSeconds)} samples/s), `
+          + `data for them ${(r.batchSeconds - r.stepSeconds).toFixed(1)} s, between batches (metric messages, live probes) ${(r.seconds - r.batchSeconds - r.epochEndSeconds).toFixed(1)} s, `
+          + `after the last batch (evaluation, probes, checkpoint) ${r.epochEndSeconds.toFixed(1)} s`,
+        `firing rates over its batches ${rates(r.firingRates)}`,
+      ].join('; '),
+      ownStepSamplesPerSecond: e2e.limit / r.stepSeconds,
+    });
+  }
+  if (torch.ok && (!only || 'pytorch'.includes(only))) got.push(pytorchCase(group, T, quick));
+  return got;
+}
+
+/** A case's median round (the lower middle one for an even count), its detail naming every round's figure. */
+function median(rounds: Measured[]): Measured {
+  const sorted = rounds.slice().sort((a, b) => a.samplesPerSecond - b.samplesPerSecond);
+  const m = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  if (rounds.length === 1) return m;
+  return { ...m, detail: `${m.detail}; median of ${rounds.length} rounds: ${rounds.map((r) => Math.round(r.samplesPerSecond)).join(' / ')} samples/s` };
 }
 
 /**
