@@ -33,8 +33,11 @@ export interface Kernels {
   spikeWeightGrad(s: SpikeLists, g: Float32Array, units: number, dw: Float32Array): void;
   /** out = g · Wᵀ: ∂L/∂o of the layer below, g [rows, units], W [in, units], out [rows, in]. */
   backpropInput(g: Float32Array, w: Float32Array, rows: number, inUnits: number, units: number, out: Float32Array): void;
-  /** out = A · W, A analog [rows, in] (a pooling layer's output), W [in, units]. */
-  denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array): void;
+  /**
+   * out = A · W, A analog [rows, in] (a pooling layer's output), W [in, units]. With `steps` > 1 the rows are one
+   * run's, time-major: a backend may sum a sample's step from its previous one by A's changes.
+   */
+  denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array, steps?: number): void;
   /** dW = Aᵀ · g, A analog [rows, in], g [rows, units]. */
   denseWeightGrad(a: Float32Array, g: Float32Array, rows: number, inUnits: number, units: number, dw: Float32Array): void;
 

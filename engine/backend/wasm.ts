@@ -176,8 +176,10 @@ export class WasmKernels implements Kernels {
     this.sparseMatmul(this.arena.inMemory(g), wt.byteOffset, this.arena.inMemory(out), rows, units, inUnits);
   }
 
-  denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array): void {
-    this.sparseMatmul(this.arena.inMemory(a), this.arena.inMemory(w), this.arena.inMemory(out), rows, inUnits, units);
+  denseMatmul(a: Float32Array, rows: number, inUnits: number, w: Float32Array, units: number, out: Float32Array, steps = 1): void {
+    // One run's rows (pooled spikes): each sample's step from its last by the input's changes.
+    const batch = steps > 1 && Number.isInteger(rows / steps) ? rows / steps : 0;
+    this.sparseMatmul(this.arena.inMemory(a), this.arena.inMemory(w), this.arena.inMemory(out), rows, inUnits, units, batch);
   }
 
   denseWeightGrad(a: Float32Array, g: Float32Array, rows: number, inUnits: number, units: number, dw: Float32Array): void {
@@ -187,12 +189,16 @@ export class WasmKernels implements Kernels {
     this.sparseMatmul(at.byteOffset, this.arena.inMemory(g), this.arena.inMemory(dw), inUnits, rows, units);
   }
 
-  /** out [m, n] = A [m, k] · B [k, n] for a sparse A (listNonZeros, gatherRows), addresses in this memory. */
-  private sparseMatmul(a: number, b: number, out: number, m: number, k: number, n: number): void {
+  /**
+   * out [m, n] = A [m, k] · B [k, n] for a sparse A (listNonZeros, gatherRows), addresses in this
+   * memory; with `batch`, A's rows are one run's (row t·batch + b), listed by their changes where fewer.
+   */
+  private sparseMatmul(a: number, b: number, out: number, m: number, k: number, n: number, batch = 0): void {
     const lists = this.arena.scratchF32('sparse rows', 2 * m * k);
     const counts = this.arena.scratchF32('sparse counts', m);
-    this.rt.split('listNonZeros', 1, [a, 0, m, k, lists.byteOffset, counts.byteOffset]);
-    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / 4)]);
+    if (batch > 0) this.rt.split('listChanges', 1, [a, 0, m, k, lists.byteOffset, counts.byteOffset, batch]);
+    else this.rt.split('listNonZeros', 1, [a, 0, m, k, lists.byteOffset, counts.byteOffset]);
+    this.rt.split('gatherRows', 7, [lists.byteOffset, counts.byteOffset, m, k, b, n, out, 0, Math.ceil(n / 4), batch]);
   }
 
   // Convolutions and pooling: engine/backend/wasm-conv.ts.

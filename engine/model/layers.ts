@@ -85,7 +85,7 @@ export class LifLayer implements Stage {
     } else if (below.kind === 'spikes') {
       k.spikeMatmul(below.spikes, this.w, plan.units, this.u);
     } else {
-      k.denseMatmul(below.values, n, plan.inUnits, this.w, plan.units, this.u);
+      k.denseMatmul(below.values, n, plan.inUnits, this.w, plan.units, this.u, rows.steps);
     }
     k.lifForward(this.u, this.unitBias, this.scan(rows), spikes);
     return { kind: 'spikes', spikes };

@@ -155,25 +155,79 @@ export function listNonZeros(a: usize, r0: i32, r1: i32, kDim: i32, lists: usize
   }
 }
 
+// listNonZeros for the rows t·batch + b of one run: a row whose changes from its sample's
+// previous step (row r − batch) are fewer than its non-zeros lists those changes instead, its
+// count stored as −1 − count; gatherRows then adds them to the previous row's products. Exact
+// when the differences are (pooled spikes: quarters); otherwise the sums carry rounding from step
+// to step.
+export function listChanges(a: usize, r0: i32, r1: i32, kDim: i32, lists: usize, counts: usize, batch: i32): void {
+  const rowBytes = <usize>kDim << 2;
+  for (let r = r0; r < r1; r++) {
+    const arow = a + <usize>r * rowBytes;
+    const last = arow - <usize>batch * rowBytes;
+    const byChanges = r >= batch && fewerChanges(arow, last, kDim);
+    const ks = lists + (<usize>r * <usize>kDim << 3);
+    const vs = ks + (<usize>kDim << 2);
+    let count = 0;
+    for (let k = 0; k < kDim; k++) {
+      const v = load<f32>(arow + (<usize>k << 2)) - (byChanges ? load<f32>(last + (<usize>k << 2)) : 0);
+      store<i32>(ks + (<usize>count << 2), k);
+      store<f32>(vs + (<usize>count << 2), v);
+      count += i32(v != 0);
+    }
+    store<i32>(counts + (<usize>r << 2), byChanges ? -1 - count : count);
+  }
+}
+
+// True when row − last has fewer non-zeros than row (n floats each).
+function fewerChanges(row: usize, last: usize, n: i32): bool {
+  const zero = f32x4.splat(0);
+  let values = i32x4.splat(0);
+  let changes = i32x4.splat(0);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const v = v128.load(row + (<usize>k << 2));
+    values = i32x4.sub(values, f32x4.ne(v, zero));
+    changes = i32x4.sub(changes, f32x4.ne(v, v128.load(last + (<usize>k << 2))));
+  }
+  const d = i32x4.sub(values, changes);
+  let more = i32x4.extract_lane(d, 0) + i32x4.extract_lane(d, 1) + i32x4.extract_lane(d, 2) + i32x4.extract_lane(d, 3);
+  for (; k < n; k++) {
+    const v = load<f32>(row + (<usize>k << 2));
+    more += i32(v != 0) - i32(v != load<f32>(last + (<usize>k << 2)));
+  }
+  return more > 0;
+}
+
+// Rows listed by listChanges (count −1 − n) start from the row `batch` before, already done:
+// rows are visited in order.
 export function gatherRows(
-  lists: usize, counts: usize, rows: i32, kDim: i32, b: usize, n: i32, out: usize, g0: i32, g1: i32,
+  lists: usize, counts: usize, rows: i32, kDim: i32, b: usize, n: i32, out: usize, g0: i32, g1: i32, batch: i32,
 ): void {
   const rowBytes = <usize>n << 2;
   const end = min(g1 << 2, n);
+  const zero = f32x4.splat(0);
   for (let c0 = g0 << 2; c0 < end; c0 += GATHER_BLOCK) {
     const cEnd = min(c0 + GATHER_BLOCK, end);
     for (let r = 0; r < rows; r++) {
       const ks = lists + (<usize>r * <usize>kDim << 3);
       const vs = ks + (<usize>kDim << 2);
-      const count = load<i32>(counts + (<usize>r << 2));
+      const listed = load<i32>(counts + (<usize>r << 2));
+      const fromLast = listed < 0;
+      const count = fromLast ? -1 - listed : listed;
       const dst = out + <usize>r * rowBytes;
+      const last = dst - <usize>batch * rowBytes;
       let c = c0;
       if (c + GATHER_BLOCK <= cEnd) {
         // Six accumulators: with the six loads V8 hoists and the splat, 13 of x64's 16 vector
         // registers. Eight spilled one accumulator to the stack, a store-load round trip per entry.
         const col = <usize>c << 2;
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
-        let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero;
+        if (fromLast) {
+          const p = last + col;
+          a0 = v128.load(p, 0); a1 = v128.load(p, 16); a2 = v128.load(p, 32);
+          a3 = v128.load(p, 48); a4 = v128.load(p, 64); a5 = v128.load(p, 80);
+        }
         for (let q = 0; q < count; q++) {
           const v = v128.load32_splat(vs + (<usize>q << 2));
           const src = b + <usize>load<i32>(ks + (<usize>q << 2)) * rowBytes + col;
@@ -191,7 +245,7 @@ export function gatherRows(
       }
       for (; c + 4 <= cEnd; c += 4) {
         const col = <usize>c << 2;
-        let acc = f32x4.splat(0);
+        let acc = fromLast ? v128.load(last + col) : zero;
         for (let q = 0; q < count; q++) {
           const v = f32x4.splat(load<f32>(vs + (<usize>q << 2)));
           acc = f32x4.add(acc, f32x4.mul(v, v128.load(b + <usize>load<i32>(ks + (<usize>q << 2)) * rowBytes + col)));
@@ -200,7 +254,7 @@ export function gatherRows(
       }
       for (; c < cEnd; c++) {
         const col = <usize>c << 2;
-        let acc: f32 = 0;
+        let acc: f32 = fromLast ? load<f32>(last + col) : 0;
         for (let q = 0; q < count; q++) {
           acc += load<f32>(vs + (<usize>q << 2)) * load<f32>(b + <usize>load<i32>(ks + (<usize>q << 2)) * rowBytes + col);
         }

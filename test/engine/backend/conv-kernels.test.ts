@@ -198,6 +198,28 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     k.denseWeightGrad(a, grad, ROWS, inUnits, units, dw);
     expect(relErr(dw, dwRef), 'Aᵀ·g').toBeLessThanOrEqual(1e-6);
   });
+
+  it.each([10, 45, 300])('denseMatmul of one run\'s pooled spikes, each step from the last by their changes, %i units', (units) => {
+    const rng = new Rng(13 + units);
+    const inUnits = 71;
+    const a = pooledRun(k, rng, STEPS, BATCH, inUnits, [3]); // sample 3: more changes than values (listed afresh)
+    a.fill(0, EMPTY_ROW * inUnits, (EMPTY_ROW + 1) * inUnits);
+    const w = randomF32(k, inUnits * units, rng);
+    const out = nanF32(k, ROWS * units);
+    const ref = (x: Float32Array) => {
+      const r = new Float64Array(ROWS * units);
+      for (let row = 0; row < ROWS; row++) for (let i = 0; i < inUnits; i++) for (let j = 0; j < units; j++) r[row * units + j] += x[row * inUnits + i]! * w[i * units + j]!;
+      return r;
+    };
+    k.denseMatmul(a, ROWS, inUnits, w, units, out, STEPS);
+    expect(relErr(out, ref(a))).toBeLessThanOrEqual(1e-6);
+    expect(out.subarray(EMPTY_ROW * units, (EMPTY_ROW + 1) * units).every((v) => v === 0), 'a step with no input').toBe(true);
+    // Values whose differences round: the sums carry that rounding from step to step, no more.
+    const b = randomF32(k, ROWS * inUnits, rng, 0.5);
+    for (let i = BATCH * inUnits; i < b.length; i++) if (rng.uniform() < 0.7) b[i] = b[i - BATCH * inUnits]!;
+    k.denseMatmul(b, ROWS, inUnits, w, units, out, STEPS);
+    expect(relErr(out, ref(b))).toBeLessThanOrEqual(1e-6);
+  });
 });
 
 describe.each([1, 2])('WASM fused conv LIF passes (%i threads) match the kernels they fuse', (threads) => {
@@ -324,6 +346,8 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
   const g = randomF32(k, ROWS * 45, rng, 0.3);
   out.denseMatmul = k.allocF32(ROWS * 45);
   k.denseMatmul(a, ROWS, 71, w, 45, out.denseMatmul);
+  out['denseMatmul by changes'] = k.allocF32(ROWS * 45);
+  k.denseMatmul(pooledRun(k, rng, STEPS, BATCH, 71, [2]), ROWS, 71, w, 45, out['denseMatmul by changes'], STEPS);
   out.denseWeightGrad = k.allocF32(71 * 45);
   k.denseWeightGrad(a, g, ROWS, 71, 45, out.denseWeightGrad);
   out.channelSums = k.allocF32(17);
@@ -354,7 +378,7 @@ describe('WASM conv and pool kernels: 2 and 3 threads give bit-identical results
 
   it('2 and 3 threads match 1 thread in every output', () => {
     const names = Object.keys(results[0]);
-    expect(names.length).toBe(22);
+    expect(names.length).toBe(23);
     for (const name of names) {
       expect(firstBitDifference(results[1][name], results[0][name]), `${name}, 2 threads`).toBe(-1);
       expect(firstBitDifference(results[2][name], results[0][name]), `${name}, 3 threads`).toBe(-1);
