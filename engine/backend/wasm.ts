@@ -183,10 +183,33 @@ export class WasmKernels implements Kernels {
   }
 
   denseWeightGrad(a: Float32Array, g: Float32Array, rows: number, inUnits: number, units: number, dw: Float32Array): void {
-    // dW = Aᵀ·g with Aᵀ explicit: each thread owns whole rows of dW, summed over A's rows in order.
-    const at = this.arena.scratchF32('aT', rows * inUnits);
-    this.rt.split('transpose', 2, [this.arena.inMemory(a), at.byteOffset, 0, rows, rows, inUnits]);
-    this.sparseMatmul(at.byteOffset, this.arena.inMemory(g), this.arena.inMemory(dw), inUnits, rows, units);
+    // dW = Aᵀ·g over the non-zeros of whichever side costs fewer multiply-adds: A's (Aᵀ explicit,
+    // each row of dW a gather of g's rows) or g's (dWᵀ = gᵀ·A, each row a gather of A's rows, then
+    // transposed; ε is mostly exact zeros, pooled spikes about half). Either way dW[i, j] is
+    // Σ_r A[r, i]·g[r, j] summed in row order by one thread; the two sides skip different terms,
+    // all exactly 0, so they give the same bits.
+    const aAt = this.arena.inMemory(a);
+    const gAt = this.arena.inMemory(g);
+    if (this.nonZeros(aAt, rows, inUnits) * units <= this.nonZeros(gAt, rows, units) * inUnits) {
+      const at = this.arena.scratchF32('aT', rows * inUnits);
+      this.rt.split('transpose', 2, [aAt, at.byteOffset, 0, rows, rows, inUnits]);
+      this.sparseMatmul(at.byteOffset, gAt, this.arena.inMemory(dw), inUnits, rows, units);
+      return;
+    }
+    const gt = this.arena.scratchF32('gT', rows * units);
+    this.rt.split('transpose', 2, [gAt, gt.byteOffset, 0, rows, rows, units]);
+    const dwT = this.arena.scratchF32('dWT', units * inUnits);
+    this.sparseMatmul(gt.byteOffset, aAt, dwT.byteOffset, units, rows, inUnits);
+    this.rt.split('transpose', 2, [dwT.byteOffset, this.arena.inMemory(dw), 0, units, units, inUnits]);
+  }
+
+  /** How many entries of a [rows, cols] matrix (an address in this memory) are not 0. */
+  private nonZeros(a: number, rows: number, cols: number): number {
+    const counts = this.arena.scratchF32('row counts', rows);
+    this.rt.split('countNonZeros', 1, [a, 0, rows, cols, counts.byteOffset]);
+    let sum = 0;
+    for (const c of new Int32Array(counts.buffer, counts.byteOffset, rows)) sum += c;
+    return sum;
   }
 
   /**

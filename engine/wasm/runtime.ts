@@ -8,7 +8,7 @@ export const KERNEL_NAMES = [
   'poolSpikes', 'poolDense', 'poolBack', 'channelSums', 'listNonZeros', 'gatherRows', 'convWeightGradRegs',
   'spikeDeltas', 'gatherDelta', 'packSigned', 'packSuffix', 'transposeDeltaLists', 'gatherSigned',
   'convSpikesDelta', 'convSpikesWeightGradDelta', 'convLifBackwardDelta', 'convByPosition', 'convBackByPosition',
-  'bernoulliThresholds', 'convByPositionDelta', 'listChanges',
+  'bernoulliThresholds', 'convByPositionDelta', 'listChanges', 'countNonZeros',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 type KernelFn = (...args: number[]) => void;

@@ -1,7 +1,7 @@
 // The kernel module: every export is a pure function over raw pointers into the imported memory.
 // No allocations happen here (the stub runtime is never called), so several threads can
 // instantiate this module over one shared memory.
-export { gatherPacked, packBlocks, listNonZeros, listChanges, gatherRows, transpose, columnSums } from './matmul';
+export { gatherPacked, packBlocks, listNonZeros, listChanges, gatherRows, transpose, columnSums, countNonZeros } from './matmul';
 export { lifForward, lifBackward } from './lif';
 export { bernoulliThresholds, bernoulliEncode, transposeLists } from './spikes';
 export { sgdUpdate, adamUpdate } from './optim';

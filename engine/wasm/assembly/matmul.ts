@@ -18,6 +18,20 @@ export function transpose(a: usize, out: usize, r0: i32, r1: i32, m: i32, n: i32
   }
 }
 
+// counts[r] = how many entries of row r of a ([m, n]) are not 0, for rows [r0, r1).
+export function countNonZeros(a: usize, r0: i32, r1: i32, n: i32, counts: usize): void {
+  const zero = f32x4.splat(0);
+  for (let r = r0; r < r1; r++) {
+    const row = a + (<usize>r * <usize>n << 2);
+    let lanes = i32x4.splat(0);
+    let k = 0;
+    for (; k + 4 <= n; k += 4) lanes = i32x4.sub(lanes, f32x4.ne(v128.load(row + (<usize>k << 2)), zero));
+    let count = i32x4.extract_lane(lanes, 0) + i32x4.extract_lane(lanes, 1) + i32x4.extract_lane(lanes, 2) + i32x4.extract_lane(lanes, 3);
+    for (; k < n; k++) count += i32(load<f32>(row + (<usize>k << 2)) != 0);
+    store<i32>(counts + (<usize>r << 2), count);
+  }
+}
+
 // out[c] = Σ_r a[r, c] for columns c in [c0, c1): the bias gradient Σ_t,b ε.
 export function columnSums(a: usize, out: usize, c0: i32, c1: i32, m: i32, n: i32): void {
   const rowBytes = <usize>n << 2;

@@ -62,7 +62,7 @@ function nanF32(k: Kernels, n: number): Float32Array {
   return k.allocF32(n).fill(NaN);
 }
 
-describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops', (_name, make) => {
+describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops', (name, make) => {
   let k: Kernels;
   beforeAll(async () => {
     k = await make();
@@ -197,6 +197,31 @@ describe.each(NODE_BACKENDS)('%s convolution and pooling kernels vs dense loops'
     const dw = nanF32(k, inUnits * units);
     k.denseWeightGrad(a, grad, ROWS, inUnits, units, dw);
     expect(relErr(dw, dwRef), 'Aᵀ·g').toBeLessThanOrEqual(1e-6);
+  });
+
+  it.each([
+    ['A mostly zeros, g dense (summed over A\'s non-zeros)', 0.9, 0],
+    ['A half zeros, g mostly zeros, as in the Table V net\'s dense layer (summed over g\'s)', 0.5, 0.8],
+  ])('denseWeightGrad, %s: each weight the float32 sum over rows in order', (_, aZeros, gZeros) => {
+    const rng = new Rng(21);
+    const inUnits = 71;
+    const units = 45;
+    const a = randomF32(k, ROWS * inUnits, rng, aZeros);
+    const grad = randomF32(k, ROWS * units, rng, gZeros);
+    const dw = nanF32(k, inUnits * units);
+    k.denseWeightGrad(a, grad, ROWS, inUnits, units, dw);
+    // Every term, zeros included, each product and sum rounded to float32: the WASM kernels skip
+    // only exact-zero terms, so they must give these bits.
+    const ref = new Float32Array(inUnits * units);
+    for (let i = 0; i < inUnits; i++) {
+      for (let j = 0; j < units; j++) {
+        let sum = 0;
+        for (let r = 0; r < ROWS; r++) sum = Math.fround(sum + Math.fround(a[r * inUnits + i]! * grad[r * units + j]!));
+        ref[i * units + j] = sum;
+      }
+    }
+    if (name.startsWith('wasm')) expect(firstBitDifference(dw, ref)).toBe(-1);
+    else expect(relErr(dw, ref)).toBeLessThanOrEqual(1e-6);
   });
 
   it.each([10, 45, 300])('denseMatmul of one run\'s pooled spikes, each step from the last by their changes, %i units', (units) => {
@@ -350,6 +375,8 @@ function runEveryKernel(k: Kernels): Record<string, Float32Array> {
   k.denseMatmul(pooledRun(k, rng, STEPS, BATCH, 71, [2]), ROWS, 71, w, 45, out['denseMatmul by changes'], STEPS);
   out.denseWeightGrad = k.allocF32(71 * 45);
   k.denseWeightGrad(a, g, ROWS, 71, 45, out.denseWeightGrad);
+  out['denseWeightGrad over sparse ε'] = k.allocF32(71 * 45);
+  k.denseWeightGrad(randomF32(k, ROWS * 71, rng, 0.5), randomF32(k, ROWS * 45, rng, 0.8), ROWS, 71, 45, out['denseWeightGrad over sparse ε']);
   out.channelSums = k.allocF32(17);
   k.channelSums(randomF32(k, ROWS * 17 * 5, rng), ROWS, 17, 5, out.channelSums);
   for (const key of Object.keys(out)) out[key] = out[key].slice();
@@ -378,7 +405,7 @@ describe('WASM conv and pool kernels: 2 and 3 threads give bit-identical results
 
   it('2 and 3 threads match 1 thread in every output', () => {
     const names = Object.keys(results[0]);
-    expect(names.length).toBe(23);
+    expect(names.length).toBe(24);
     for (const name of names) {
       expect(firstBitDifference(results[1][name], results[0][name]), `${name}, 2 threads`).toBe(-1);
       expect(firstBitDifference(results[2][name], results[0][name]), `${name}, 3 threads`).toBe(-1);
