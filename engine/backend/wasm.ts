@@ -187,7 +187,7 @@ export class WasmKernels implements Kernels {
     // each row of dW a gather of g's rows) or g's (dWᵀ = gᵀ·A, each row a gather of A's rows, then
     // transposed; ε is mostly exact zeros, pooled spikes about half). Either way dW[i, j] is
     // Σ_r A[r, i]·g[r, j] summed in row order by one thread; the two sides skip different terms,
-    // all exactly 0, so they give the same bits.
+    // all exactly 0 while the values are finite, so they give the same bits.
     const aAt = this.arena.inMemory(a);
     const gAt = this.arena.inMemory(g);
     if (this.nonZeros(aAt, rows, inUnits) * units <= this.nonZeros(gAt, rows, units) * inUnits) {
