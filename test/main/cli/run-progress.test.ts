@@ -16,7 +16,8 @@ const stbp = async (...args: string[]) => (await promisify(execFile)(process.exe
 
 describe('the CLI tells a run\'s state', () => {
   it('adds the verdict to the summary of an Adam run at lr 50, beside the status word', async () => {
-    const out = await stbp('train', '--preset', 'mlp-quick', '--lr', '50', '--epochs', '1', '--limit', '1000', '--test-limit', '500', '--quiet', '--name', 'wild');
+    // The backend is named, not left to auto: auto times wasm and tfjs on this machine and keeps the faster.
+    const out = await stbp('train', '--preset', 'mlp-quick', '--backend', 'wasm', '--lr', '50', '--epochs', '1', '--limit', '1000', '--test-limit', '500', '--quiet', '--name', 'wild');
     expect(out).toMatch(/^run 1 \(wild\): completed$/m);
     expect(out).toMatch(/^verdict: diverged: test accuracy \d+(\.\d)?% \(chance 10%\), membrane up to [\d,]+ \(Vth 1\.5\) in layer \d \(\w+ \d+\)/m);
     expect(await stbp('runs', 'list')).toMatch(/^\s+1\s+wild\s+completed\s+mnist\s+1\/1 epochs\s+\d+\.\d\d%\s+diverged\s+wasm/m);
