@@ -64,12 +64,15 @@ export async function runEndToEnd(c: EndToEndSpec): Promise<EndToEndResult> {
       onMessage: (m) => {
         const now = performance.now();
         if (m.type === 'started') [started, backend] = [now, m.backend];
-        if (m.type === 'batch') {
-          [lastBatch, batchRate] = [now, m.report.samplesPerSecond];
-          batchSeconds += m.report.seconds;
-          stepSeconds += m.report.stepSeconds;
-          batches++;
-          m.report.firingRates.forEach((r, i) => (rateSums[i] = (rateSums[i] ?? 0) + r));
+        if (m.type === 'batches') {
+          lastBatch = now;
+          for (const { report } of m.batches) {
+            batchRate = report.samplesPerSecond;
+            batchSeconds += report.seconds;
+            stepSeconds += report.stepSeconds;
+            batches++;
+            report.firingRates.forEach((r, i) => (rateSums[i] = (rateSums[i] ?? 0) + r));
+          }
         }
         if (m.type === 'checkpoint' && m.reason === 'epoch') ended = now;
       },

@@ -113,9 +113,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
         run.progress = withSamples({ epoch: m.epoch, batch: m.batch, batches: m.batches, epochs: m.epochs, samplesPerSecond: 0 }, run.size);
         runChanged(runId); // now with the backend that runs
         break;
-      case 'batch':
-        run.progress = withSamples(progressOf(m.report, run.epochs), run.size);
-        emit({ type: 'run-batch', runId, point: batchPoint(m.step, m.report), progress: run.progress });
+      case 'batches':
+        for (const { step, report } of m.batches) {
+          run.progress = withSamples(progressOf(report, run.epochs), run.size);
+          emit({ type: 'run-batch', runId, point: batchPoint(step, report), progress: run.progress });
+        }
         break;
       case 'live-probes':
         emit({ type: 'run-live-probes', runId, probes: liveProbes(m.epoch, m.batch, m.probes) });

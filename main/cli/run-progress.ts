@@ -30,8 +30,8 @@ export class RunPrinter {
       this.backend = m.backend;
       const where = m.epoch > 1 || m.batch > 0 ? `, resuming at epoch ${m.epoch} batch ${m.batch + 1}` : '';
       console.log(`backend ${m.backend}: ${m.epochs} epochs of ${m.batches} batches${where}`);
-    } else if (m.type === 'batch') {
-      const r = m.report;
+    } else if (m.type === 'batches') {
+      const r = m.batches[m.batches.length - 1]!.report;
       this.bar.update(r.batch / r.batches, `epoch ${r.epoch} ${r.batch}/${r.batches} loss ${r.loss.toFixed(4)} ${Math.round(r.samplesPerSecond)} samples/s`);
     } else if (m.type === 'epoch') {
       const r = m.report;

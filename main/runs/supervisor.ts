@@ -75,6 +75,8 @@ export function startRun(
     resume?: boolean; onMessage?: (m: FromTrainer) => void; spawn?: SpawnTrainer; nativeBinding?: string;
     /** Stop at once: the process loads the checkpoint, evaluates its weights and ends stopped (a paused run's stop). */
     request?: 'stop';
+    /** How often, at most, batch reports come (in groups; default BATCH_MESSAGE_MS); 0: every batch alone. */
+    batchMessageMs?: number;
   } = {},
 ): RunHandle {
   const resume = opts.resume ?? false;
@@ -95,8 +97,8 @@ export function startRun(
       case 'started':
         setRunBackend(store, runId, m.backend);
         break;
-      case 'batch':
-        recordBatchMetrics(store, runId, [{ epoch: m.report.epoch, batch: m.report.batch, step: m.step, values: { ...m.report } }]);
+      case 'batches':
+        recordBatchMetrics(store, runId, m.batches.map(({ step, report }) => ({ epoch: report.epoch, batch: report.batch, step, values: { ...report } })));
         break;
       case 'epoch':
         recordEpochMetrics(store, runId, { epoch: m.report.epoch, step: m.step, values: { ...m.report } });
@@ -147,6 +149,7 @@ export function startRun(
   child.send({
     type: 'start', runId, storeFile: store.path, resume,
     ...(opts.nativeBinding !== undefined && { nativeBinding: opts.nativeBinding }), ...(opts.request && { request: opts.request }),
+    ...(opts.batchMessageMs !== undefined && { batchMessageMs: opts.batchMessageMs }),
   });
   return {
     runId,

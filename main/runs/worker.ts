@@ -19,7 +19,7 @@ import { loadSource } from '../services/datasets';
 import { modelParams } from '../services/models';
 import { parentChannel, type ParentChannel } from './channel';
 import { measureRun } from './estimate-run';
-import type { FromTrainer, RunHyper, ToTrainer } from './messages';
+import { BATCH_MESSAGE_MS, type FromTrainer, type RunHyper, type StepReport, type ToTrainer } from './messages';
 import { probeRecords } from './probe-sample';
 
 /** Backend families, as the descriptions they report begin ('wasm-simd ×2 threads', 'tfjs (wasm)'). */
@@ -39,7 +39,7 @@ function send(message: FromTrainer): Promise<void> {
   return channel.send(message);
 }
 
-async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
+async function run({ runId, storeFile, resume, nativeBinding, batchMessageMs }: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
   const store = openStore({ file: storeFile, readonly: true, nativeBinding });
   let kernels: Kernels | undefined;
   let prefetcher: BatchPrefetcher | undefined;
@@ -60,7 +60,7 @@ async function run({ runId, storeFile, resume, nativeBinding }: Extract<ToTraine
     if (!checkpoint && hyper.initialModelId !== undefined) session.loadParams(modelParams(store, hyper.initialModelId, session.plan));
     store.close(); // everything is in memory now: never hold the file while training
     prefetcher = prefetchImages(session);
-    await train(session, chosen.description);
+    await train(session, chosen.description, batchMessageMs ?? BATCH_MESSAGE_MS);
   } finally {
     store.close();
     prefetcher?.dispose();
@@ -94,29 +94,49 @@ function loadData(store: Store, datasetId: number, hyper: RunHyper): TrainData {
   };
 }
 
-async function train(session: TrainingSession, backend: string): Promise<void> {
+async function train(session: TrainingSession, backend: string, batchMessageMs: number): Promise<void> {
   const o = session.options;
   await send({ type: 'started', backend, epoch: session.epoch, batch: session.batch, batches: session.batches, epochs: o.epochs });
   const step = () => (session.epoch - 1) * session.batches + session.batch;
   if (session.epoch === 1 && session.batch === 0) await sendProbes(session, 0); // before training
   let probedAt = performance.now();
-  while (!session.finished) {
-    if (request) return end(session, request); // a stop asked before the first batch: a paused run's stop
-    while (!session.epochComplete) {
-      const report = session.runBatch();
-      await send({ type: 'batch', step: step(), report });
-      await new Promise((r) => setImmediate(r)); // let pause/stop requests arrive
-      if (request) return end(session, request);
-      if (performance.now() - probedAt >= LIVE_PROBE_MS) {
-        await sendLiveProbes(session);
-        probedAt = performance.now();
+  // Batch reports wait here until batchMessageMs has passed since the last group (the run's first
+  // batch goes at once), and go before any other message.
+  const unsent: StepReport[] = [];
+  let sentAt = -Infinity;
+  const sendBatches = async (): Promise<void> => {
+    if (unsent.length === 0) return;
+    await send({ type: 'batches', batches: unsent.splice(0) });
+    sentAt = performance.now();
+  };
+  try {
+    while (!session.finished) {
+      if (request) return await end(session, request); // a stop asked before the first batch: a paused run's stop
+      while (!session.epochComplete) {
+        const report = session.runBatch();
+        unsent.push({ step: step(), report });
+        if (performance.now() - sentAt >= batchMessageMs) await sendBatches();
+        await new Promise((r) => setImmediate(r)); // let pause/stop requests arrive
+        if (request) {
+          await sendBatches();
+          return await end(session, request);
+        }
+        if (performance.now() - probedAt >= LIVE_PROBE_MS) {
+          await sendBatches();
+          await sendLiveProbes(session);
+          probedAt = performance.now();
+        }
       }
+      await sendBatches();
+      const at = step();
+      const report = session.finishEpoch();
+      await send({ type: 'epoch', step: at, report, confusion: session.confusion.slice() });
+      await sendProbes(session, report.epoch);
+      await send({ type: 'checkpoint', epoch: session.epoch, batch: 0, reason: 'epoch', state: session.checkpoint() });
     }
-    const at = step();
-    const report = session.finishEpoch();
-    await send({ type: 'epoch', step: at, report, confusion: session.confusion.slice() });
-    await sendProbes(session, report.epoch);
-    await send({ type: 'checkpoint', epoch: session.epoch, batch: 0, reason: 'epoch', state: session.checkpoint() });
+  } catch (e) {
+    await sendBatches().catch(() => undefined); // the batches before a failure (a diverged loss) are recorded too
+    throw e;
   }
   await send({ type: 'ended', status: 'completed' });
 }

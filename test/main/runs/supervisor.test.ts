@@ -50,7 +50,8 @@ describe('runs in their own process', () => {
     const run = await startRun(store, straight).finished;
     expect(run.status).toBe('completed');
     expect(run.backendUsed).toMatch(/^wasm-simd ×1 thread$/);
-    expect(listMetrics(store, straight, 'batch')).toHaveLength(2 * 60);
+    // Sent in groups, recorded one row per batch, in order.
+    expect(listMetrics(store, straight, 'batch').map((r) => r.step)).toEqual(Array.from({ length: 2 * 60 }, (_, i) => i + 1));
     const epochs = listMetrics(store, straight, 'epoch');
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
     expect(epochs[1]!.values.trainLoss).toBeLessThan(epochs[0]!.values.trainLoss as number); // it learns
@@ -62,8 +63,9 @@ describe('runs in their own process', () => {
   it('killed with SIGKILL mid-epoch, is interrupted, and resumes to the same final weights', async () => {
     const id = newRun();
     const handle = startRun(store, id, {
+      batchMessageMs: 0, // every batch its own message: killed in the middle of epoch 2, not after its last group
       onMessage: (m) => {
-        if (m.type === 'batch' && m.report.epoch === 2 && m.report.batch === 3) handle.kill('SIGKILL');
+        if (m.type === 'batches' && m.batches.some(({ report: r }) => r.epoch === 2 && r.batch === 3)) handle.kill('SIGKILL');
       },
     });
     const killed = await handle.finished;
@@ -84,13 +86,18 @@ describe('runs in their own process', () => {
     for (const how of ['pause', 'stop'] as const) {
       const id = newRun();
       const handle = startRun(store, id, {
+        // At the run's first group (its first batch, sent at once): the batches trained before the
+        // request arrives are still waiting for their group when the run halts.
         onMessage: (m) => {
-          if (m.type === 'batch' && m.report.epoch === 1 && m.report.batch === 5) handle[how]();
+          if (m.type === 'batches') handle[how]();
         },
       });
       const halted = await handle.finished;
       expect(halted.status).toBe(how === 'pause' ? 'paused' : 'stopped');
-      expect(latestCheckpoint(store, id)!.reason).toBe(how);
+      const at = latestCheckpoint(store, id)!;
+      expect(at.reason).toBe(how);
+      // Every batch before the checkpoint is recorded: the last group went before it.
+      expect(listMetrics(store, id, 'batch')).toHaveLength((at.epoch - 1) * 60 + at.batch);
       const resumed = await startRun(store, id, { resume: true }).finished;
       expect(resumed.status).toBe('completed');
       expect(finalWeights(id)).toEqual(finalWeights(straight));
@@ -104,7 +111,7 @@ describe('runs in their own process', () => {
     const paused = newRun(elastic);
     const handle = startRun(store, paused, {
       onMessage: (m) => {
-        if (m.type === 'batch' && m.report.epoch === 1 && m.report.batch === 7) handle.pause();
+        if (m.type === 'batches' && m.batches.some(({ report: r }) => r.epoch === 1 && r.batch === 7)) handle.pause();
       },
     });
     expect((await handle.finished).status).toBe('paused');
@@ -145,6 +152,8 @@ describe('runs in their own process', () => {
     const id = newRun({ ...hyper, initGain: 0.05 });
     const run = await startRun(store, id).finished;
     expect(run.status).toBe('failed');
-    expect(run.error).toMatch(/layer 1 \(dense, 32 units\) did not fire once/);
+    expect(run.error).toMatch(/layer 1 \(dense, 32 units\) did not fire once in 20 batches/);
+    // The 19 batches before the failing one are recorded: their last group goes before the error.
+    expect(listMetrics(store, id, 'batch').map((r) => r.batch)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
   });
 });
