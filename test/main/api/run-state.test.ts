@@ -75,15 +75,19 @@ describe('a paused run', () => {
 });
 
 describe('a stopped run', () => {
+  // 1,000 samples train in a few tens of milliseconds, less than the 100 ms between two groups of
+  // batch reports: the stop would land after the epoch. 60,000 samples give it seconds.
+  const long: RunSettings = { ...settings, limit: 60000 };
+
   it('is evaluated on the test set with the weights it stopped with, as a model of those weights evaluates', async () => {
     const log = recordEvents(workbench);
-    const { id } = await api.startRun({ datasetId: mnistId, spec, settings, seed: 5, backend: 'wasm' });
+    const { id } = await api.startRun({ datasetId: mnistId, spec, settings: long, seed: 5, backend: 'wasm' });
     await log.until(isBatch(id));
     const stopped = await api.stopRun(id);
     log.stop();
     const checkpoint = latestCheckpoint(store, id)!;
     expect(checkpoint).toMatchObject({ reason: 'stop', epoch: 1, best: false });
-    expect(stopped.stop).toEqual({ epoch: 1, batch: checkpoint.batch, batches: 100, testAccuracy: checkpoint.testAccuracy, evaluatedAtStop: true });
+    expect(stopped.stop).toEqual({ epoch: 1, batch: checkpoint.batch, batches: 6000, testAccuracy: checkpoint.testAccuracy, evaluatedAtStop: true });
     expect(stopped.final).toBeNull(); // no epoch ended
     expect(stopped.progress).toMatchObject({ epoch: 1, batch: checkpoint.batch, samplesSeen: checkpoint.batch * 10 });
 
@@ -96,7 +100,7 @@ describe('a stopped run', () => {
 
   it('stopped while paused, it is evaluated all the same (its process starts only for that)', async () => {
     const log = recordEvents(workbench);
-    const { id } = await api.startRun({ datasetId: mnistId, spec, settings, seed: 6, backend: 'wasm' });
+    const { id } = await api.startRun({ datasetId: mnistId, spec, settings: long, seed: 6, backend: 'wasm' });
     await log.until(isBatch(id));
     const paused = await api.pauseRun(id);
     const stopped = await api.stopRun(id);
@@ -109,7 +113,7 @@ describe('a stopped run', () => {
 
   it('says plainly when it was not evaluated, and evaluateRun evaluates it', async () => {
     const log = recordEvents(workbench);
-    const { id } = await api.startRun({ datasetId: mnistId, spec, settings, seed: 7, backend: 'wasm' });
+    const { id } = await api.startRun({ datasetId: mnistId, spec, settings: long, seed: 7, backend: 'wasm' });
     await log.until(isBatch(id));
     await api.pauseRun(id);
     log.stop();
