@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeFactories } from '../../../engine/backend/backends-node';
 import type { BackendFactories } from '../../../engine/backend/select';
-import type { BackendFamily, Kernels } from '../../../engine/backend/types';
+import type { BackendFamily, Kernels, SpikeLists } from '../../../engine/backend/types';
 import { chooseKernels } from '../../../engine/train/auto-backend';
 import { withDefaults } from '../../../engine/train/options';
 import type { ModelSpec } from '../../../engine/spec/types';
@@ -17,8 +17,8 @@ const options = withDefaults({ steps: 4, batchSize: 10 });
 const made: Kernels[] = [];
 afterEach(() => made.splice(0).forEach((k) => k.dispose()));
 
-/** WASM kernels posing as `family`, `delayMs` slower per forward matmul when asked. */
-function posing(family: BackendFamily, delayMs: number): () => Kernels {
+/** WASM kernels posing as `family`, slower per forward matmul by `delayMs`, or by a delay of the rows (steps × samples) it multiplies. */
+function posing(family: BackendFamily, delayMs: number | ((rows: number) => number)): () => Kernels {
   return () => {
     const real = nodeFactories({ threads: 1 }).wasm();
     made.push(real);
@@ -27,9 +27,9 @@ function posing(family: BackendFamily, delayMs: number): () => Kernels {
         if (prop === 'family') return family;
         if (prop === 'description') return `${family} (posing)`;
         const v = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'spikeMatmul' && delayMs > 0) {
+        if (prop === 'spikeMatmul' && delayMs !== 0) {
           return (...args: Parameters<Kernels['spikeMatmul']>) => {
-            const until = performance.now() + delayMs;
+            const until = performance.now() + (typeof delayMs === 'number' ? delayMs : delayMs((args[0] as SpikeLists).rows));
             while (performance.now() < until);
             target.spikeMatmul(...args);
           };
@@ -39,7 +39,8 @@ function posing(family: BackendFamily, delayMs: number): () => Kernels {
     });
   };
 }
-const factories = (wasmDelay: number, tfjsDelay: number): BackendFactories => ({
+type Delay = number | ((rows: number) => number);
+const factories = (wasmDelay: Delay, tfjsDelay: Delay): BackendFactories => ({
   wasm: posing('wasm', wasmDelay),
   tfjs: async () => posing('tfjs', tfjsDelay)(),
 });
@@ -57,6 +58,22 @@ describe('chooseKernels', () => {
     const chosen = await chooseKernels('auto', factories(wasmDelay, tfjsDelay), spec, options);
     expect(chosen.kernels.family).toBe(want);
     expect(chosen.description).toMatch(new RegExp(`^${want} \\(posing\\) \\(auto: the faster for this network, one step of 10 samples at T=4: ${want} [\\d.]+ ms, ${want === 'wasm' ? 'tfjs' : 'wasm'} [\\d.]+ ms\\)$`));
+  });
+
+  // Like wasm's kernel threads when other processes hold the cores: a fixed wait per kernel call,
+  // which a small batch shows at its worst, against a cost per sample.
+  it('auto times the close ones again at the run\'s batch: a fixed cost per call loses at 16 samples and wins at 100', async () => {
+    const perCall = 3;
+    const perRow = (rows: number) => 0.025 * rows; // T = 4: 1.6 ms at 16 samples, 10 ms at 100
+    const chosen = await chooseKernels('auto', factories(perCall, perRow), spec, { ...options, batchSize: 100 });
+    expect(chosen.kernels.family).toBe('wasm');
+    expect(chosen.description).toMatch(/^wasm \(posing\) \(auto: the faster for this network, one step of 100 samples at T=4: wasm [\d.]+ ms, tfjs [\d.]+ ms\)$/);
+  });
+
+  it('auto decides at 16 samples when one backend is clearly slower there, and says so', async () => {
+    const chosen = await chooseKernels('auto', factories(0, 30), spec, { ...options, batchSize: 100 });
+    expect(chosen.kernels.family).toBe('wasm');
+    expect(chosen.description).toMatch(/\(auto: the faster for this network, one step of 16 samples at T=4: wasm [\d.]+ ms, tfjs [\d.]+ ms\)$/);
   });
 
   it('auto keeps the family a resumed run started on, without timing anything', async () => {
