@@ -93,12 +93,13 @@ export async function chooseKernels(
 /**
  * Warm every probe up, then time them in turns, keeping each one's best step, until one is left,
  * TIMED_ROUNDS have run or `budgetMs` has passed. A probe CLEARLY_SLOWER than the best so far
- * stops being timed (its last warm-up or best step stands for it); one that throws is out, with
- * its error. Returns the probes still in contention.
+ * (from the warm-up on, each probe's fastest step: one stalled step does not rule a backend out)
+ * stops being timed, its best step standing for it; one that throws is out, with its error.
+ * Returns the probes still in contention.
  */
 function timeInTurns(probes: Probe[], budgetMs: number): Probe[] {
   const started = performance.now();
-  for (let i = 0; i < WARMUP_STEPS; i++) for (const p of probes) if (p.error === undefined) p.ms = p.run();
+  for (let i = 0; i < WARMUP_STEPS; i++) for (const p of probes) if (p.error === undefined) p.ms = Math.min(p.ms, p.run());
   let timing = contenders(probes);
   for (const p of timing) p.ms = Infinity; // from here on only timed steps count
   for (let round = 0; round < TIMED_ROUNDS && timing.length > 0; round++) {
@@ -118,7 +119,7 @@ function contenders(probes: Probe[]): Probe[] {
 
 /** One backend's network on MNIST-like random input, ready to time training steps at a batch size. */
 class Probe {
-  /** Milliseconds of its best timed step; until it is timed, of its last warm-up step. */
+  /** Milliseconds of its best timed step; until it is timed, of its best warm-up step. */
   ms = Infinity;
   /** Why a step failed: the probe is then out. */
   error: string | undefined;
