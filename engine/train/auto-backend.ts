@@ -37,8 +37,8 @@ const RUN_BATCH_BUDGET_MS = 2000;
  * kernel threads then spend more time waiting for a core than working whenever another process
  * keeps the cores busy: beside a training 784-800-10, mlp-quick timed 6.7–17 ms on wasm against
  * 3.5–4.1 ms on tfjs-wasm at 16 samples, and then trained at 3,900–4,600 samples/s on tfjs-wasm
- * against 7,800–8,500 on wasm. A run resumed under `auto` passes `resumeOn`, the family it trained on,
- * and keeps it: a checkpoint continues bit for bit only on the backend that wrote it.
+ * against 7,800–8,500 on wasm. A run resumed under `auto` passes `resumeOn`, the family it
+ * trained on, and keeps it: a checkpoint continues bit for bit only on the backend that wrote it.
  */
 export async function chooseKernels(
   requested: string, factories: BackendFactories, spec: ModelSpec, options: TrainOptions, resumeOn?: BackendFamily,
@@ -126,11 +126,19 @@ class Probe {
   private step!: () => void;
 
   constructor(readonly family: BackendFamily, readonly kernels: Kernels, private readonly spec: ModelSpec, private readonly o: TrainOptions, batch: number) {
-    this.resize(batch);
+    this.build(batch);
   }
 
-  /** A network of `batch` samples to time from now on (its buffers are new: warm it up again). */
+  /** A network of `batch` samples to time from now on (its buffers are new: warm it up again); one that cannot be built puts the probe out. */
   resize(batch: number): void {
+    try {
+      this.build(batch);
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  private build(batch: number): void {
     const { o } = this;
     const plan = inferModel(this.spec);
     const net = createNetwork(o.network, plan, this.kernels, o.steps, batch);

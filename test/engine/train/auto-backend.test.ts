@@ -70,6 +70,16 @@ describe('chooseKernels', () => {
     expect(chosen.description).toMatch(/^wasm \(posing\) \(auto: the faster for this network, one step of 100 samples at T=4: wasm [\d.]+ ms, tfjs [\d.]+ ms\)$/);
   });
 
+  it('auto keeps the other backend when one fails at the run\'s batch, and says why', async () => {
+    const failsAbove16 = (rows: number) => {
+      if (rows > 4 * 16) throw new Error('out of memory');
+      return 0;
+    };
+    const chosen = await chooseKernels('auto', factories(0, failsAbove16), spec, { ...options, batchSize: 100 });
+    expect(chosen.kernels.family).toBe('wasm');
+    expect(chosen.description).toMatch(/one step of 100 samples at T=4: wasm [\d.]+ ms, tfjs could not run it \(out of memory\)\)$/);
+  });
+
   it('auto decides at 16 samples when one backend is clearly slower there, and says so', async () => {
     const chosen = await chooseKernels('auto', factories(0, 30), spec, { ...options, batchSize: 100 });
     expect(chosen.kernels.family).toBe('wasm');
