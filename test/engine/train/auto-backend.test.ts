@@ -17,8 +17,11 @@ const options = withDefaults({ steps: 4, batchSize: 10 });
 const made: Kernels[] = [];
 afterEach(() => made.splice(0).forEach((k) => k.dispose()));
 
-/** WASM kernels posing as `family`, slower per forward matmul by `delayMs`, or by a delay of the rows (steps × samples) it multiplies. */
-function posing(family: BackendFamily, delayMs: number | ((rows: number) => number)): () => Kernels {
+/** Milliseconds added to a forward matmul: fixed, or a function of the rows (steps × samples) it multiplies. */
+type Delay = number | ((rows: number) => number);
+
+/** WASM kernels posing as `family`, slower per forward matmul by `delayMs`. */
+function posing(family: BackendFamily, delayMs: Delay): () => Kernels {
   return () => {
     const real = nodeFactories({ threads: 1 }).wasm();
     made.push(real);
@@ -39,7 +42,6 @@ function posing(family: BackendFamily, delayMs: number | ((rows: number) => numb
     });
   };
 }
-type Delay = number | ((rows: number) => number);
 const factories = (wasmDelay: Delay, tfjsDelay: Delay): BackendFactories => ({
   wasm: posing('wasm', wasmDelay),
   tfjs: async () => posing('tfjs', tfjsDelay)(),
